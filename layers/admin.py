@@ -1,0 +1,160 @@
+"""Django admin for reference data and for planners' occasional direct edits."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.gis.admin import GISModelAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from layers.models import (
+    AdministrativeArea,
+    Agency,
+    Asset,
+    AssetCategory,
+    AssetPhoto,
+    Complaint,
+    ComplaintCategory,
+    ComplaintEvent,
+    Feature,
+    LandUseClass,
+    LandUseClassification,
+    LandUseZone,
+    Layer,
+)
+from layers.services.wilayah import areas_assign
+from layers.widgets import SigMapWidget
+
+
+class MapAdmin(SimpleHistoryAdmin, GISModelAdmin):
+    """Every geographic model: a map widget that works offline, and its edit history."""
+
+    gis_widget = SigMapWidget
+
+
+class CurrentFilter(admin.SimpleListFilter):
+    title = _("in force")
+    parameter_name = "current"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Current")), ("no", _("Retired"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(valid_until__isnull=True)
+        if self.value() == "no":
+            return queryset.filter(valid_until__isnull=False)
+        return queryset
+
+
+@admin.register(AdministrativeArea)
+class AdministrativeAreaAdmin(MapAdmin):
+    list_display = ("code", "name", "level", "parent", "area_ha_display", "valid_until")
+    list_filter = ("level", CurrentFilter)
+    search_fields = ("code", "name")
+    autocomplete_fields = ("parent",)
+    readonly_fields = ("area_ha",)
+    filter_horizontal = ("replaced_by",)
+    list_select_related = ("parent",)
+
+    def get_queryset(self, request):
+        # The admin shows retired units too; everywhere else defaults to current ones.
+        return AdministrativeArea.all_versions.select_related("parent")
+
+    @admin.display(description=_("area (ha)"), ordering="area_ha")
+    def area_ha_display(self, obj: AdministrativeArea) -> str:
+        return f"{obj.area_ha:,.1f}" if obj.area_ha is not None else "—"
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ("name", "short_name", "email", "area")
+    search_fields = ("name", "short_name")
+    autocomplete_fields = ("area",)
+
+
+@admin.register(AssetCategory)
+class AssetCategoryAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "slug", "geometry_type", "agency", "is_active")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class AssetPhotoInline(admin.TabularInline):
+    model = AssetPhoto
+    extra = 0
+
+
+@admin.register(Asset)
+class AssetAdmin(MapAdmin):
+    list_display = ("__str__", "category", "condition", "area", "is_verified", "is_public")
+    list_filter = ("category", "condition", "is_verified", "is_public")
+    search_fields = ("name", "register_code", "area__name", "area__code")
+    readonly_fields = ("area", "length_m", "area_ha", "uid", "version")
+    list_select_related = ("category", "area")
+    inlines = [AssetPhotoInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "geom" in form.changed_data:
+            areas_assign(model=Asset, ids=[obj.pk])
+
+
+class LandUseClassInline(admin.TabularInline):
+    model = LandUseClass
+    extra = 0
+
+
+@admin.register(LandUseClassification)
+class LandUseClassificationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "reference")
+    inlines = [LandUseClassInline]
+
+
+@admin.register(LandUseZone)
+class LandUseZoneAdmin(MapAdmin):
+    list_display = ("__str__", "land_use_class", "plan_name", "area_ha", "is_public")
+    list_filter = ("land_use_class__classification", "land_use_class", "is_public")
+    readonly_fields = ("area_ha", "uid", "version")
+    list_select_related = ("land_use_class",)
+
+
+@admin.register(ComplaintCategory)
+class ComplaintCategoryAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "slug", "agency", "service_days", "is_active")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class ComplaintEventInline(admin.TabularInline):
+    model = ComplaintEvent
+    extra = 0
+    readonly_fields = ("status_from", "status_to", "note", "is_internal", "by", "created_at")
+    can_delete = False
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(MapAdmin):
+    list_display = ("ticket", "category", "status", "area", "due_date", "created_at")
+    list_filter = ("status", "category")
+    search_fields = ("ticket", "description", "area__name")
+    # Status moves only through the workflow (services.complaints), never by a free edit.
+    readonly_fields = ("ticket", "status", "area", "resolved_at", "version")
+    list_select_related = ("category", "area")
+    inlines = [ComplaintEventInline]
+
+    def has_add_permission(self, request) -> bool:
+        # Complaints are filed through the public form or Open311 (ticket, routing, history).
+        return False
+
+
+@admin.register(Layer)
+class LayerAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "slug", "kind", "geometry_type", "is_public", "sort_order")
+    list_filter = ("kind", "is_public")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Feature)
+class FeatureAdmin(MapAdmin):
+    list_display = ("id", "layer", "is_verified", "is_public", "updated_at")
+    list_filter = ("layer", "is_verified", "is_public")
+    readonly_fields = ("uid", "version")

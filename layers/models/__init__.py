@@ -1,0 +1,36 @@
+"""The domain model, split by subdomain (../shared/DESIGN.md section 2)."""
+
+from layers.models.assets import Asset, AssetCategory, AssetPhoto, Condition
+from layers.models.boundaries import AdministrativeArea
+from layers.models.catalogue import Feature, Layer, LayerKind
+from layers.models.common import GeometryType
+from layers.models.complaints import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintEvent,
+    ComplaintPhoto,
+    Status,
+)
+from layers.models.land_use import LandUseClass, LandUseClassification, LandUseZone
+from layers.models.organisations import Agency
+
+__all__ = [
+    "AdministrativeArea",
+    "Agency",
+    "Asset",
+    "AssetCategory",
+    "AssetPhoto",
+    "Complaint",
+    "ComplaintCategory",
+    "ComplaintEvent",
+    "ComplaintPhoto",
+    "Condition",
+    "Feature",
+    "GeometryType",
+    "LandUseClass",
+    "LandUseClassification",
+    "LandUseZone",
+    "Layer",
+    "LayerKind",
+    "Status",
+]

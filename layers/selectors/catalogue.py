@@ -1,0 +1,56 @@
+"""Reads of the layer catalogue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Q
+
+from layers.models import (
+    AdministrativeArea,
+    Asset,
+    Complaint,
+    Feature,
+    LandUseZone,
+    Layer,
+    LayerKind,
+)
+
+
+@dataclass(frozen=True)
+class LayerSummary:
+    layer: Layer
+    count: int
+
+
+def layers_visible_to(*, user: AbstractBaseUser | AnonymousUser):
+    """Layers a user may see: the public sees public layers, staff see all."""
+    qs = Layer.objects.all()
+    return qs if user.is_staff else qs.filter(is_public=True)
+
+
+def catalogue_summary(*, user: AbstractBaseUser | AnonymousUser) -> list[LayerSummary]:
+    """Every layer the user may see with the number of features they may see in it."""
+    staff = bool(user.is_staff)
+    core_counts = {
+        LayerKind.ADMIN_AREAS: AdministrativeArea.objects.count(),
+        LayerKind.ASSETS: (Asset.objects.all() if staff else Asset.objects.published()).count(),
+        LayerKind.LAND_USE: (
+            LandUseZone.objects.all() if staff else LandUseZone.objects.published()
+        ).count(),
+        LayerKind.COMPLAINTS: (
+            Complaint.objects.all() if staff else Complaint.objects.published()
+        ).count(),
+    }
+    visible = Q() if staff else Q(is_public=True, is_verified=True)
+    generic_counts = dict(
+        Feature.objects.filter(visible).values_list("layer_id").annotate(n=Count("id"))
+    )
+    return [
+        LayerSummary(
+            layer=layer,
+            count=core_counts.get(layer.kind, generic_counts.get(layer.id, 0)),
+        )
+        for layer in layers_visible_to(user=user)
+    ]

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# `make run`: database, migrations, demo data, then the web server. Ctrl-C stops what it
+# started (the local cluster too, if this script started it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+started_db=0
+if [ -z "${DATABASE_URL:-}" ] && ! python3 -m sig.localdb status | grep -q running; then
+  python3 -m sig.localdb start
+  started_db=1
+fi
+cleanup() {
+  trap - INT TERM EXIT
+  kill $(jobs -p) 2>/dev/null || true
+  wait 2>/dev/null || true
+  if [ $started_db = 1 ]; then python3 -m sig.localdb stop && echo "Local PostGIS stopped."; fi
+}
+trap cleanup INT TERM EXIT
+
+$PY manage.py migrate --noinput
+$PY manage.py seed_demo --if-empty
+echo "SIG: http://${SIG_HOST:-127.0.0.1}:${SIG_PORT:-8000}/   (admin: /admin/, user 'admin', password 'admin' on the demo)"
+$PY manage.py runserver "${SIG_HOST:-127.0.0.1}:${SIG_PORT:-8000}" &
+wait

@@ -1,0 +1,29 @@
+"""Request-scoped settings that are not Django's own."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+
+class TimezoneMiddleware:
+    """Show times in the zone the visitor chose (cookie `sig_tz`): WIB, WITA or WIT.
+
+    The database stores UTC; only rendering changes, so a kecamatan officer in Makassar and a
+    planner in Jakarta see the same instant in their own local time.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        name = request.COOKIES.get("sig_tz")
+        if name in settings.SIG_TIME_ZONES:
+            timezone.activate(zoneinfo.ZoneInfo(name))
+        else:
+            timezone.deactivate()
+        return self.get_response(request)

@@ -1,0 +1,63 @@
+"""Shared fixtures: a tiny, fixed wilayah hierarchy on real PostGIS (nothing mocked)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.contrib.gis.geos import MultiPolygon, Polygon
+
+SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+def shared_file(*parts: str) -> Path:
+    """A file from ../shared/data, or skip the test with the reason."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"real agency data not available: {path} (../shared is absent)")
+    return path
+
+
+def box(west: float, south: float, east: float, north: float) -> MultiPolygon:
+    poly = Polygon.from_bbox((west, south, east, north))
+    return MultiPolygon(poly, srid=4326)
+
+
+@dataclass
+class Region:
+    province: object
+    regency: object
+    district_a: object
+    district_b: object
+    desa_a1: object
+    kel_a2: object
+    desa_b1: object
+
+
+@pytest.fixture
+def region(db) -> Region:
+    """Provinsi 99 → Kab 99.01 → two kecamatan → three desa/kelurahan, side by side along the
+    equator near 110°E: 0.1° squares (≈ 11 km)."""
+    from layers.services.boundaries import area_create
+
+    prov = area_create(code="99", name="Provinsi Uji", geom=box(110.0, -0.1, 110.3, 0.0))
+    kab = area_create(code="99.01", name="Kabupaten Uji", geom=box(110.0, -0.1, 110.3, 0.0))
+    kec_a = area_create(code="99.01.01", name="Kecamatan A", geom=box(110.0, -0.1, 110.2, 0.0))
+    kec_b = area_create(code="99.01.02", name="Kecamatan B", geom=box(110.2, -0.1, 110.3, 0.0))
+    return Region(
+        province=prov, regency=kab, district_a=kec_a, district_b=kec_b,
+        desa_a1=area_create(code="99.01.01.2001", name="Desa Satu",
+                            geom=box(110.0, -0.1, 110.1, 0.0)),
+        kel_a2=area_create(code="99.01.01.1002", name="Kelurahan Dua",
+                           geom=box(110.1, -0.1, 110.2, 0.0)),
+        desa_b1=area_create(code="99.01.02.2001", name="Desa Tiga",
+                            geom=box(110.2, -0.1, 110.3, 0.0)),
+    )
+
+
+@pytest.fixture
+def staff_user(db, django_user_model):
+    return django_user_model.objects.create_user(
+        username="perencana", password="rahasia-123", is_staff=True
+    )
