@@ -14,6 +14,7 @@ class SigMapWidget(OSMWidget):
     default_zoom = 5
 
     class Media:
+        extend = False  # replace, not add to, Django's CDN links
         css = {"all": ("vendor/ol-7.2.2/ol.css", "gis/css/ol3.css")}
         js = ("vendor/ol-7.2.2/dist/ol.js", "gis/js/OLMapWidget.js")
 
