@@ -35,7 +35,8 @@ def clean_geometry(
         raise ValidationError(
             _("Expected a %(expected)s geometry, got %(found)s."),
             code=ErrorCode.GEOMETRY_TYPE,
-            params={"expected": GeometryType(kind).label, "found": geom.geom_type},
+            params={"expected": GeometryType(kind).label,
+                    "found": found.label if found else geom.geom_type},
         )
     if multi_polygon and isinstance(geom, Polygon):
         geom = MultiPolygon(geom, srid=geom.srid)
