@@ -11,7 +11,8 @@ if [ -z "${DATABASE_URL:-}" ] && ! python3 -m sig.localdb status | grep -q runni
 fi
 cleanup() {
   trap - INT TERM EXIT
-  kill $(jobs -p) 2>/dev/null || true
+  # runserver's autoreloader runs the server as a child process: stop both.
+  for pid in $(jobs -p); do pkill -TERM -P "$pid" 2>/dev/null || true; kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   if [ $started_db = 1 ]; then python3 -m sig.localdb stop && echo "Local PostGIS stopped."; fi
 }

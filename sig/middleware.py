@@ -27,3 +27,18 @@ class TimezoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class IndonesianFirstMiddleware:
+    """Ignore the browser's Accept-Language: SIG speaks Indonesian unless the visitor chose
+    another language (the ID/EN switch sets a cookie that LocaleMiddleware honours).
+
+    Many Indonesian offices run browsers set to English; the brief makes Indonesian the default.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

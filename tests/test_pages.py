@@ -42,6 +42,11 @@ def test_staff_see_every_asset_and_the_admin_links(client, assets, staff_user):
     assert reverse("admin:layers_administrativearea_changelist") in html
 
 
+def test_indonesian_even_when_the_browser_asks_for_english(client, db):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="id"' in html and "Lapisan" in html
+
+
 def test_english_can_be_chosen(client, db):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
     html = response.content.decode()
