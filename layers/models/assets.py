@@ -96,6 +96,8 @@ class Asset(FeatureBase):
         indexes = [GistIndex(fields=["geom"], name="asset_geom_gist")]
         constraints = [
             models.CheckConstraint(condition=Q(geom__isvalid=True), name="asset_geom_valid"),
+            models.UniqueConstraint(fields=["source_ref"], condition=~Q(source_ref=""),
+                                    name="asset_source_ref_unique"),
             models.CheckConstraint(
                 condition=Q(year_built__isnull=True) | Q(year_built__range=(1800, 2100)),
                 name="asset_year_plausible",

@@ -78,5 +78,7 @@ class Feature(FeatureBase):
         ordering = ["id"]
         indexes = [GistIndex(fields=["geom"], name="feature_geom_gist")]
         constraints = [
-            models.CheckConstraint(condition=Q(geom__isvalid=True), name="feature_geom_valid")
+            models.CheckConstraint(condition=Q(geom__isvalid=True), name="feature_geom_valid"),
+            models.UniqueConstraint(fields=["layer", "source_ref"], condition=~Q(source_ref=""),
+                                    name="feature_source_ref_unique")
         ]

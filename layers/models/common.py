@@ -57,6 +57,10 @@ class FeatureBase(models.Model):
 
     uid = models.UUIDField(_("identifier"), default=uuid.uuid4, unique=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # The natural key an import matched this row by ("<namespace>:<value>"): re-importing the
+    # same file updates these rows instead of adding duplicates. Empty for hand-made rows.
+    source_ref = models.CharField(_("source reference"), max_length=250, blank=True,
+                                  editable=False)
     is_verified = models.BooleanField(_("verified"), default=False)
     is_public = models.BooleanField(_("public"), default=False)
     recorded_by = models.ForeignKey(

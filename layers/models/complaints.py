@@ -108,6 +108,8 @@ class Complaint(models.Model):
     reporter_phone = models.CharField(_("reporter phone"), max_length=30, blank=True)
     reporter_email = models.EmailField(_("reporter e-mail"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    source_ref = models.CharField(_("source reference"), max_length=250, blank=True,
+                                  editable=False)
     created_at = models.DateTimeField(_("filed"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -128,6 +130,8 @@ class Complaint(models.Model):
                 name="complaint_status_allowed",
             ),
             models.CheckConstraint(condition=Q(geom__isvalid=True), name="complaint_geom_valid"),
+            models.UniqueConstraint(fields=["source_ref"], condition=~Q(source_ref=""),
+                                    name="complaint_source_ref_unique"),
         ]
 
     def __str__(self) -> str:

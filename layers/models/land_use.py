@@ -85,7 +85,9 @@ class LandUseZone(FeatureBase):
         ordering = ["id"]
         indexes = [GistIndex(fields=["geom"], name="landusezone_geom_gist")]
         constraints = [
-            models.CheckConstraint(condition=Q(geom__isvalid=True), name="landusezone_geom_valid")
+            models.CheckConstraint(condition=Q(geom__isvalid=True), name="landusezone_geom_valid"),
+            models.UniqueConstraint(fields=["source_ref"], condition=~Q(source_ref=""),
+                                    name="landusezone_source_ref_unique")
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,259 @@
+"""The one import pipeline, used by `manage.py import_layer` and the upload wizard alike:
+open → check the mapping → read → check geometries → prepare → write (all or nothing)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import DatabaseError, connections, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from importers.errors import ImportErrorCode, ImportFailed
+from importers.geometry import check_geometries
+from importers.mapping import check_mapping, suggest_mapping
+from importers.models import ImportJob, JobStatus
+from importers.report import ImportReport
+from importers.sources import Source, open_source, read_source
+from importers.targets import AssetsTarget, Context, LayerTarget, Target, target_for
+from importers.writers import write_rows
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class ImportRequest:
+    path: Path
+    target: str
+    layer: str | None = None
+    srid: int | None = None
+    encoding: str | None = None
+    mapping: dict[str, str] | None = None
+    constants: dict[str, Any] = field(default_factory=dict)
+    key: str | None = None
+    dry_run: bool = False
+    public: bool = True
+    user: AbstractBaseUser | None = None
+    reason: str = ""
+
+
+@dataclass
+class SourceSummary:
+    """What the preview shows of the file."""
+
+    driver: str
+    layer: str | None
+    layers: list[str]
+    feature_count: int
+    crs: str
+    bounds: tuple[float, float, float, float] | None
+    encoding: str | None
+    fields: list[dict[str, Any]]
+
+
+@dataclass
+class ImportOutcome:
+    report: ImportReport
+    source: SourceSummary
+    mapping: dict[str, str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": asdict(self.source), "mapping": self.mapping,
+                "counts": self.report.counts(), "notices": self.report.notices,
+                "problems": self.report.problems_as_dicts()[:1000]}
+
+
+def _fields_summary(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for name in frame.columns:
+        if name == frame.geometry.name:
+            continue
+        values = frame[name].dropna()
+        samples = [str(v)[:60] for v in pd.unique(values.head(200))[:3]]
+        out.append({"name": str(name), "type": str(frame[name].dtype), "samples": samples})
+    return out
+
+
+def _json_lines(frame: pd.DataFrame) -> list[str]:
+    """One JSON object per row (pandas serialises in C; NaN becomes null)."""
+    if frame.shape[1] == 0:
+        return ["{}"] * len(frame)
+    text = frame.to_json(orient="records", lines=True, force_ascii=False, date_format="iso",
+                         default_handler=str)
+    lines = text.split("\n")
+    return lines[: len(frame)]
+
+
+def _source_refs(target: Target, frame: pd.DataFrame, geoms: np.ndarray, key: str | None,
+                 ctx: Context) -> pd.Series:
+    """The natural key each row is matched by on re-import: the `key` field's value, or a
+    hash of the feature's content when the file has no key."""
+    prefix = f"{target.namespace}:" if target.namespace else ""
+    if key:
+        values = frame[key].astype("string").str.strip()
+        ctx.refuse(values.isna() | (values == ""), "key_missing",
+                   _("The key field %(key)s is empty.") % {"key": key})
+        ctx.refuse(values.duplicated(keep="first") & values.notna(), "key_duplicate",
+                   _("The key value appears more than once in the file."))
+        return prefix + values.fillna("")
+    content = frame.drop(columns=[frame.geometry.name]).astype("string").fillna("")
+    content["__geom"] = shapely.to_wkb(geoms, hex=True)
+    hashed = pd.util.hash_pandas_object(content, index=False).map("h{:016x}".format)
+    # Identical features (two wells at one spot, no attributes) stay distinct by their
+    # occurrence number, which a re-import of the same file reproduces.
+    nth = hashed.groupby(hashed).cumcount()
+    hashed = hashed.where(nth == 0, hashed + "-" + nth.astype(str))
+    return prefix + hashed
+
+
+def _summary(source: Source, frame: pd.DataFrame, geoms: np.ndarray) -> SourceSummary:
+    valid = geoms[~shapely.is_missing(geoms)]
+    bounds = tuple(float(v) for v in shapely.total_bounds(valid)) if len(valid) else None
+    return SourceSummary(
+        driver=source.driver, layer=source.layer, layers=source.layers,
+        feature_count=len(frame), crs=source.crs_note, bounds=bounds,
+        encoding=source.encoding.encoding if source.encoding else None,
+        fields=_fields_summary(frame))
+
+
+def run_import(request: ImportRequest, *, progress: Progress | None = None) -> ImportOutcome:
+    """Run one import. Raises ImportFailed (a translated reason) and then nothing is written;
+    a dry run goes all the way through the database and rolls back."""
+    step = progress or (lambda fraction, note: None)
+    target = target_for(request.target, constants=request.constants)
+    with tempfile.TemporaryDirectory(prefix="sig-import-") as workdir:
+        Path(workdir).chmod(0o700)
+        source = open_source(Path(request.path), workdir=Path(workdir), layer=request.layer,
+                             srid=request.srid, encoding=request.encoding)
+        # A fixed value (e.g. --category) beats a field the file happens to have.
+        fixed = {k for k, v in request.constants.items() if v not in (None, "")}
+        mapping = dict(request.mapping) if request.mapping is not None else suggest_mapping(
+            [f for f in target.fields if f.name not in fixed], source.fields)
+        mapping = {k: v for k, v in mapping.items() if k not in fixed}
+        check_mapping(target.fields, mapping, source.fields, request.constants)
+        if request.key and request.key not in source.fields:
+            raise ImportFailed(ImportErrorCode.MAPPING_INVALID, _(
+                "The key field %(key)s is not in the file.") % {"key": request.key})
+        step(0.05, _("Reading"))
+        frame = read_source(source)
+    report = ImportReport(total=len(frame), dry_run=request.dry_run, notices=source.notices)
+    if len(frame) == 0:
+        raise ImportFailed(ImportErrorCode.NO_FEATURES, _("The layer holds no features."))
+    step(0.3, _("Checking geometries"))
+    kinds = {"point", "line", "polygon"} if isinstance(target, AssetsTarget) else \
+        target.geometry_kinds()
+    checked = check_geometries(frame, kinds=kinds, multi=target.multi)
+    report.notices.extend(checked.notices)
+    ctx = Context(constants=request.constants, key_field=request.key, user=request.user,
+                  public=request.public, keep=checked.keep.copy(), problems=checked.problems)
+    summary = _summary(source, frame, checked.geoms)
+    attrs = frame.drop(columns=[frame.geometry.name])
+    try:
+        with transaction.atomic():
+            if isinstance(target, LayerTarget):
+                target.bind(attrs, _dominant_kind(checked.geoms[checked.keep]), request.public)
+            stage = target.prepare(attrs, mapping, ctx)
+            if isinstance(target, AssetsTarget) and "category_id" in stage:
+                _refuse_wrong_category_kind(target, stage, checked.geoms, ctx)
+            unmapped = [c for c in attrs.columns if c not in set(mapping.values())]
+            json_column = "properties" if isinstance(target, LayerTarget) else \
+                "attributes" if hasattr(target.model, "attributes") else None
+            if json_column:
+                stage[json_column] = _json_lines(attrs[unmapped])
+            refs = _source_refs(target, frame, checked.geoms, request.key, ctx)
+            keep = ctx.keep
+            report.problems = sorted(ctx.problems, key=lambda p: (p.feature, p.code))
+            report.notices.extend(ctx.notices)
+            report.skipped = int((~keep).sum())
+            if not keep.any():
+                raise ImportFailed(ImportErrorCode.NO_FEATURES, _(
+                    "None of the %(n)d features can be imported: %(reasons)s.") % {
+                    "n": len(frame), "reasons": ", ".join(
+                        f"{n} {code}" for code, n in report.skip_reasons().items())})
+            step(0.5, _("Writing"))
+            result = write_rows(
+                target=target, stage=stage[keep], geoms=checked.geoms[keep],
+                source_ref=refs[keep], user=request.user, public=request.public,
+                reason=request.reason or _("Import of %(file)s") % {
+                    "file": Path(request.path).name},
+                progress=lambda f: step(0.5 + 0.4 * f, _("Writing")))
+            report.created = len(result.created)
+            report.updated = len(result.updated)
+            report.unchanged = result.matched - report.updated
+            step(0.95, _("Finishing"))
+            if request.dry_run:
+                transaction.set_rollback(True)
+    except DatabaseError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ImportFailed(ImportErrorCode.WRITE_FAILED, _(
+            "The database refused the data, nothing was imported: %(reason)s")
+            % {"reason": first[:300]}) from exc
+    step(1.0, _("Done"))
+    return ImportOutcome(report=report, source=summary, mapping=mapping)
+
+
+def _dominant_kind(geoms: np.ndarray) -> str | None:
+    from importers.geometry import _KIND_BY_TYPE_ID
+
+    kinds = _KIND_BY_TYPE_ID[shapely.get_type_id(geoms) + 1]
+    values, counts = np.unique(kinds[kinds != ""], return_counts=True)
+    return str(values[np.argmax(counts)]) if len(values) else None
+
+
+def _refuse_wrong_category_kind(target: AssetsTarget, stage: pd.DataFrame, geoms: np.ndarray,
+                                ctx: Context) -> None:
+    from importers.geometry import _KIND_BY_TYPE_ID
+
+    found = _KIND_BY_TYPE_ID[shapely.get_type_id(geoms) + 1]
+    wanted = stage["category_id"].map(target.kind_by_category).to_numpy(dtype=object)
+    ctx.refuse(pd.notna(wanted) & (found != wanted) & (found != ""), "geometry_type",
+               _("The geometry kind does not match the asset category."))
+
+
+def run_job(job: ImportJob, *, user: AbstractBaseUser | None = None,
+            progress: Progress | None = None) -> ImportOutcome | None:
+    """Run a stored ImportJob, keeping its status, progress and outcome up to date. Progress
+    goes through a second connection, so it is visible while the import's transaction runs."""
+    side = connections.create_connection("default")
+
+    def report_progress(fraction: float, note: str) -> None:
+        with side.cursor() as cur:
+            cur.execute("UPDATE importers_importjob SET progress = %s, progress_note = %s "
+                        "WHERE id = %s", [round(fraction, 3), str(note)[:200], job.pk])
+        if progress:
+            progress(fraction, note)
+
+    options = job.options or {}
+    request = ImportRequest(
+        path=Path(job.source_path), target=job.target, layer=job.layer_name or None,
+        srid=options.get("srid"), encoding=options.get("encoding"),
+        mapping=options.get("mapping"), constants=options.get("constants", {}),
+        key=options.get("key"), dry_run=job.dry_run, public=options.get("public", True),
+        user=user or job.created_by, reason=f"import #{job.pk}: {job.source_name}")
+    job.status, job.started_at = JobStatus.RUNNING, timezone.now()
+    job.save(update_fields=["status", "started_at"])
+    try:
+        outcome = run_import(request, progress=report_progress)
+    except ImportFailed as exc:
+        job.status, job.error_code, job.error_message = JobStatus.FAILED, exc.code, exc.message
+        outcome = None
+    else:
+        job.status = JobStatus.SUCCEEDED
+        job.counts = outcome.report.counts()
+        job.problems = outcome.report.problems_as_dicts()
+        job.notices = outcome.report.notices
+        job.preview = outcome.as_dict()
+        job.progress = 1.0
+    finally:
+        side.close()
+    job.finished_at = timezone.now()
+    job.save()
+    return outcome
