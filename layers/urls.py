@@ -1,8 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
 from layers.views import home
 
 app_name = "layers"
 urlpatterns = [
     path("", home.index, name="home"),
+    path("", include("layers.api.urls")),
 ]

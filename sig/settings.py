@@ -189,3 +189,5 @@ LOGGING = {
 # Django's GDAL here only parses geometries from our own forms; user files are read through
 # pyogrio's bundled, newer GDAL. Remove when the system GDAL is 3.9+.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# Data leaving PostGIS: the most features one GeoJSON response carries (more sets

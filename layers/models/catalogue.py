@@ -42,10 +42,13 @@ class Layer(models.Model):
     )
     source = models.CharField(_("source"), max_length=300, blank=True)
     sort_order = models.SmallIntegerField(_("order"), default=100)
+    # Grows on every write to the layer's features (database triggers, migration 0004), so
+    # caches (tile ETags) are invalidated by edits and imports alike, whatever path wrote.
+    data_version = models.BigIntegerField(_("data version"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["data_version"])
 
     class Meta:
         verbose_name = _("layer")

@@ -1,0 +1,112 @@
+"""The layer catalogue as JSON (what the map builds its switcher and legends from),
+TileJSON per layer, and the wilayah search."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Q
+from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from layers.models import (
+    AdministrativeArea,
+    AssetCategory,
+    LandUseClass,
+    Layer,
+    LayerKind,
+    Status,
+)
+from layers.selectors.catalogue import layers_visible_to
+from layers.selectors.features import FILTERS, feature_source
+
+STATUS_COLORS = {"baru": "#dc2626", "diverifikasi": "#f59e0b", "diproses": "#2563eb",
+                 "selesai": "#16a34a", "ditolak": "#6b7280"}
+
+
+def legend(layer: Layer) -> list[dict]:
+    """Legend entries: what each colour on the map means."""
+    if layer.kind == LayerKind.ASSETS:
+        return [{"value": c.slug, "label": c.name, "color": c.color, "icon": c.icon,
+                 "geometry": c.geometry_type}
+                for c in AssetCategory.objects.filter(is_active=True)]
+    if layer.kind == LayerKind.LAND_USE:
+        return [{"value": c.code, "label": c.name, "color": c.color,
+                 "group": c.classification.name}
+                for c in LandUseClass.objects.select_related("classification")]
+    if layer.kind == LayerKind.COMPLAINTS:
+        return [{"value": s.value, "label": str(s.label), "color": STATUS_COLORS[s.value]}
+                for s in Status]
+    if layer.kind == LayerKind.ADMIN_AREAS:
+        return [{"value": str(level), "label": label, "color": color}
+                for level, label, color in ((2, "Kabupaten/kota", "#111827"),
+                                            (3, "Kecamatan", "#374151"),
+                                            (4, "Desa/kelurahan", "#6b7280"))]
+    color = (layer.style or {}).get("color", "#7c3aed")
+    return [{"value": layer.slug, "label": layer.name, "color": color}]
+
+
+def layer_entry(request: HttpRequest, layer: Layer) -> dict:
+    # The XYZ template: reverse a real tile, then put the placeholders in.
+    tile = reverse("layers:tile", args=[layer.slug, 0, 0, 0])
+    tiles = request.build_absolute_uri(tile.removesuffix("/0/0/0.pbf")) + "/{z}/{x}/{y}.pbf"
+    return {
+        "slug": layer.slug, "name": layer.name, "kind": layer.kind,
+        "description": layer.description, "geometry_type": layer.geometry_type,
+        "is_public": layer.is_public, "style": layer.style, "legend": legend(layer),
+        "filters": sorted(FILTERS[layer.kind]),
+        "geojson_url": reverse("layers:geojson", args=[layer.slug]),
+        "tiles_url": tiles,
+        "tilejson_url": reverse("layers:tilejson", args=[layer.slug]),
+        "data_version": layer.data_version,
+    }
+
+
+@require_GET
+def catalogue(request: HttpRequest) -> JsonResponse:
+    layers = [layer_entry(request, layer) for layer in layers_visible_to(user=request.user)]
+    return JsonResponse({"layers": layers})
+
+
+@require_GET
+def tilejson(request: HttpRequest, slug: str) -> JsonResponse:
+    source = feature_source(slug=slug, user=request.user)
+    entry = layer_entry(request, source.layer)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT ST_Extent(t.geom) FROM {source.from_sql} "
+                       f"WHERE {source.where_sql()}", source.params)
+        extent = cursor.fetchone()[0]
+    bounds = [-180, -85, 180, 85]
+    if extent:
+        inner = extent[extent.index("(") + 1: extent.index(")")]
+        (w, s), (e, n) = (map(float, p.split()) for p in inner.split(","))
+        bounds = [w, s, e, n]
+    return JsonResponse({
+        "tilejson": "3.0.0", "name": source.layer.name, "scheme": "xyz",
+        "tiles": [entry["tiles_url"]], "minzoom": 0, "maxzoom": 22, "bounds": bounds,
+        "vector_layers": [{"id": source.slug, "description": source.layer.description,
+                           "fields": {name: "" for name in source.props}}],
+    })
+
+
+@require_GET
+def wilayah_search(request: HttpRequest) -> JsonResponse:
+    """Current wilayah by code prefix or name: what the map's search box zooms to."""
+    q = (request.GET.get("q") or "").strip()
+    if len(q) < 2:
+        return JsonResponse({"results": []})
+    if q.replace(".", "").isdigit():
+        match = Q(code=q) | Q(code__startswith=q + ".") if "." in q or len(q) <= 2 else \
+            Q(code__startswith=q)
+    else:
+        match = Q(name__icontains=q)
+    areas = (AdministrativeArea.objects.filter(match).select_related("parent")
+             .order_by("level", "code")[:20])
+    results = []
+    for area in areas:
+        w, s, e, n = area.geom.extent
+        results.append({"code": area.code, "name": area.name, "level": area.level,
+                        "kind": str(area.kind_label),
+                        "parent": area.parent.name if area.parent else None,
+                        "bbox": [w, s, e, n]})
+    return JsonResponse({"results": results})

@@ -1,0 +1,267 @@
+"""Features as they leave PostGIS: one description per layer of what may be shown to whom,
+and the SQL built from it for GeoJSON, vector tiles and OGC API items. Every output path goes
+through here, so a field the public must not see is left out in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import Http404
+
+from layers import permissions
+from layers.models import AssetCategory, Layer, LayerKind
+
+# Personal data never leaves through these paths, whoever asks (UU PDP): complaint officers
+# see reporters in their queue, not on maps or in APIs.
+
+
+@dataclass
+class FeatureSource:
+    """How to read one layer's features for one viewer."""
+
+    layer: Layer
+    from_sql: str  # the table as `t`, with joins
+    where: list[str]
+    props: dict[str, str]  # output name → SQL expression
+    params: dict[str, Any] = field(default_factory=dict)
+    geometry_kind: str = ""  # point | line | polygon | "" (mixed)
+    id_sql: str = "t.id"
+
+    @property
+    def slug(self) -> str:
+        return self.layer.slug
+
+    def where_sql(self, extra: list[str] | None = None) -> str:
+        clauses = [*self.where, *(extra or [])]
+        return " AND ".join(f"({c})" for c in clauses) if clauses else "true"
+
+    def props_sql(self) -> str:
+        """The visible properties as one compact JSON object (row_to_json writes no spaces)."""
+        if not self.props:
+            return "'{}'::json"
+        columns = ", ".join(f'{expr} AS "{name}"' for name, expr in self.props.items())
+        return f"(SELECT row_to_json(_p) FROM (SELECT {columns}) _p)"
+
+
+def _schema_keys(schema: list[dict], staff: bool) -> list[str]:
+    return [f["name"] for f in schema if staff or f.get("public", True)]
+
+
+def _filtered_json(column: str, param: str) -> str:
+    return (f"(SELECT coalesce(jsonb_object_agg(key, value), '{{}}'::jsonb) "
+            f"FROM jsonb_each({column}) WHERE key = ANY(%({param})s))")
+
+
+def _admin_areas(layer: Layer, staff: bool) -> FeatureSource:
+    return FeatureSource(
+        layer=layer, geometry_kind="polygon",
+        from_sql="layers_administrativearea t "
+                 "LEFT JOIN layers_administrativearea p ON p.id = t.parent_id",
+        where=["t.valid_until IS NULL"],
+        props={"code": "t.code", "name": "t.name", "level": "t.level",
+               "kind": "CASE WHEN t.level = 4 AND split_part(t.code, '.', 4) LIKE '1%%' "
+                       "THEN 'kelurahan' WHEN t.level = 4 THEN 'desa' "
+                       "WHEN t.level = 3 THEN 'kecamatan' WHEN t.level = 2 AND "
+                       "split_part(t.code, '.', 2)::int >= 71 THEN 'kota' "
+                       "WHEN t.level = 2 THEN 'kabupaten' ELSE 'provinsi' END",
+               "parent_code": "p.code", "area_ha": "round(t.area_ha::numeric, 2)"},
+    )
+
+
+def _assets(layer: Layer, staff: bool) -> FeatureSource:
+    keys = sorted({k for c in AssetCategory.objects.only("attribute_schema")
+                   for k in _schema_keys(c.attribute_schema, staff)})
+    props = {
+        "name": "t.name", "category": "c.slug", "category_name": "c.name",
+        "color": "c.color", "icon": "c.icon", "condition": "t.condition",
+        "year_built": "t.year_built", "agency": "coalesce(g.short_name, g.name)",
+        "desa_code": "a.code", "desa": "a.name",
+        "length_m": "round(t.length_m::numeric, 1)", "area_ha": "round(t.area_ha::numeric, 3)",
+        "attributes": "t.attributes" if staff else _filtered_json("t.attributes", "attr_keys"),
+    }
+    if staff:
+        props.update({"register_code": "t.register_code", "value_idr": "t.value_idr",
+                      "is_verified": "t.is_verified", "is_public": "t.is_public",
+                      "version": "t.version"})
+    return FeatureSource(
+        layer=layer,
+        from_sql="layers_asset t JOIN layers_assetcategory c ON c.id = t.category_id "
+                 "LEFT JOIN layers_agency g ON g.id = t.agency_id "
+                 "LEFT JOIN layers_administrativearea a ON a.id = t.area_id",
+        where=[] if staff else ["t.is_public", "t.is_verified"],
+        props=props, params={"attr_keys": keys},
+    )
+
+
+def _land_use(layer: Layer, staff: bool) -> FeatureSource:
+    props = {"class_code": "k.code", "class_name": "k.name", "color": "k.color",
+             "classification": "s.slug", "name": "t.name", "plan_name": "t.plan_name",
+             "regulation": "t.regulation", "area_ha": "round(t.area_ha::numeric, 2)"}
+    if staff:
+        props.update({"attributes": "t.attributes", "is_verified": "t.is_verified",
+                      "is_public": "t.is_public", "version": "t.version"})
+    return FeatureSource(
+        layer=layer, geometry_kind="polygon",
+        from_sql="layers_landusezone t JOIN layers_landuseclass k ON k.id = t.land_use_class_id "
+                 "JOIN layers_landuseclassification s ON s.id = k.classification_id",
+        where=[] if staff else ["t.is_public", "t.is_verified"], props=props,
+    )
+
+
+def _complaints(layer: Layer, staff: bool) -> FeatureSource:
+    # No reporter_* column appears here, for anyone.
+    props = {"ticket": "t.ticket", "category": "c.slug", "category_name": "c.name",
+             "description": "t.description", "status": "t.status",
+             "created_at": "t.created_at", "resolved_at": "t.resolved_at",
+             "due_date": "t.due_date", "supporters": "t.supporters",
+             "desa_code": "a.code", "desa": "a.name"}
+    if staff:
+        props.update({"agency": "coalesce(g.short_name, g.name)", "version": "t.version"})
+    return FeatureSource(
+        layer=layer, geometry_kind="point",
+        from_sql="layers_complaint t JOIN layers_complaintcategory c ON c.id = t.category_id "
+                 "LEFT JOIN layers_agency g ON g.id = t.agency_id "
+                 "LEFT JOIN layers_administrativearea a ON a.id = t.area_id",
+        where=[] if staff else ["t.status <> 'ditolak'"], props=props,
+    )
+
+
+def _generic(layer: Layer, staff: bool) -> FeatureSource:
+    return FeatureSource(
+        layer=layer, geometry_kind=layer.geometry_type,
+        from_sql="layers_feature t",
+        where=["t.layer_id = %(layer_id)s", *([] if staff else ["t.is_public", "t.is_verified"])],
+        props={"properties": "t.properties" if staff
+               else _filtered_json("t.properties", "prop_keys")},
+        params={"layer_id": layer.id, "prop_keys": _schema_keys(layer.schema, staff)},
+    )
+
+
+_BUILDERS = {
+    LayerKind.ADMIN_AREAS: _admin_areas, LayerKind.ASSETS: _assets,
+    LayerKind.LAND_USE: _land_use, LayerKind.COMPLAINTS: _complaints,
+    LayerKind.GENERIC: _generic,
+}
+
+
+def feature_source(*, slug: str, user) -> FeatureSource:
+    """The layer's features as `user` may see them; 404 when the layer is not theirs to see
+    (a hidden layer is indistinguishable from a missing one)."""
+    layer = Layer.objects.filter(slug=slug).first()
+    if layer is None or not permissions.can_view_layer(user, layer):
+        raise Http404(slug)
+    staff = permissions.sees_unpublished(user, layer)
+    return _BUILDERS[layer.kind](layer, staff)
+
+
+# Filters a caller may apply, per layer kind: name → SQL over `t` (and its joins).
+FILTERS: dict[str, dict[str, str]] = {
+    LayerKind.ADMIN_AREAS: {"level": "t.level = ANY(%(f_level)s::int[])",
+                            "parent": "t.code LIKE %(f_parent_prefix)s"},
+    LayerKind.ASSETS: {"category": "c.slug = ANY(%(f_category)s)",
+                       "condition": "t.condition = ANY(%(f_condition)s)",
+                       "area": "(a.code = %(f_area)s OR a.code LIKE %(f_area_prefix)s)"},
+    LayerKind.LAND_USE: {"class": "k.code = ANY(%(f_class)s)",
+                         "classification": "s.slug = ANY(%(f_classification)s)"},
+    LayerKind.COMPLAINTS: {"category": "c.slug = ANY(%(f_category)s)",
+                           "status": "t.status = ANY(%(f_status)s)",
+                           "area": "(a.code = %(f_area)s OR a.code LIKE %(f_area_prefix)s)"},
+    LayerKind.GENERIC: {},
+}
+
+
+def filter_clauses(source: FeatureSource, filters: dict[str, str]) -> tuple[list[str], dict]:
+    """SQL clauses and parameters for the filters this layer knows; others are ignored."""
+    known = FILTERS[source.layer.kind]
+    clauses, params = [], {}
+    for name, value in filters.items():
+        if name not in known or value in (None, ""):
+            continue
+        clauses.append(known[name])
+        values = [v.strip() for v in str(value).split(",") if v.strip()]
+        if name in ("area", "parent"):
+            params[f"f_{name}"] = values[0]
+            params[f"f_{name}_prefix"] = values[0] + ".%"
+        elif name == "level":
+            params["f_level"] = [int(v) for v in values if v.isdigit()]
+        else:
+            params[f"f_{name}"] = values
+    return clauses, params
+
+
+def pixel_degrees(zoom: int) -> float:
+    """Size of one 256-px tile pixel at `zoom`, in degrees of longitude."""
+    return 360.0 / (256 * 2 ** zoom)
+
+
+def features_query(source: FeatureSource, *, bbox: tuple[float, float, float, float] | None,
+                   zoom: int | None = None, limit: int | None = None, offset: int = 0,
+                   filters: dict[str, str] | None = None, feature_id: int | None = None,
+                   ) -> tuple[str, dict]:
+    """One row per feature: its GeoJSON Feature as text, built in SQL. Geometries are
+    simplified to half a pixel at `zoom` (lines and polygons) and written with 6 decimals
+    (≈ 10 cm)."""
+    clauses, params = filter_clauses(source, filters or {})
+    params.update(source.params)
+    if bbox is not None:
+        clauses.append("t.geom && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326)")
+        params.update(dict(zip("wsen", bbox, strict=True)))
+    if feature_id is not None:
+        clauses.append(f"{source.id_sql} = %(fid)s")
+        params["fid"] = feature_id
+    geom = "t.geom"
+    if zoom is not None and zoom < 16 and source.geometry_kind != "point":
+        geom = "ST_SimplifyPreserveTopology(t.geom, %(tolerance)s)"
+        params["tolerance"] = pixel_degrees(zoom) / 2
+    page = ""
+    if limit is not None:
+        page = " LIMIT %(limit)s OFFSET %(offset)s"
+        params.update(limit=limit, offset=offset)
+    sql = (
+        "SELECT row_to_json(f)::text FROM ("
+        f"SELECT 'Feature' AS type, {source.id_sql} AS id, "
+        f"ST_AsGeoJSON({geom}, 6)::json AS geometry, {source.props_sql()} AS properties "
+        f"FROM {source.from_sql} WHERE {source.where_sql(clauses)} "
+        f"ORDER BY {source.id_sql}{page}) f"
+    )
+    return sql, params
+
+
+def count_query(source: FeatureSource, *, bbox=None, filters=None) -> tuple[str, dict]:
+    clauses, params = filter_clauses(source, filters or {})
+    params.update(source.params)
+    if bbox is not None:
+        clauses.append("t.geom && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326)")
+        params.update(dict(zip("wsen", bbox, strict=True)))
+    return f"SELECT count(*) FROM {source.from_sql} WHERE {source.where_sql(clauses)}", params
+
+
+def tile_query(source: FeatureSource, *, z: int, x: int, y: int, max_features: int,
+               filters: dict[str, str] | None = None) -> tuple[str, dict]:
+    """One Mapbox vector tile of the layer (ST_AsMVT), bounded: below zoom 12 features smaller
+    than a pixel are left out (generalisation), and never more than `max_features`."""
+    clauses, params = filter_clauses(source, filters or {})
+    params.update(source.params)
+    params.update(z=z, x=x, y=y, max=max_features, name=source.slug)
+    if z < 12 and source.geometry_kind in ("polygon", "line"):
+        size = pixel_degrees(z)
+        if source.geometry_kind == "polygon":
+            clauses.append("ST_Area(t.geom) >= %(min_size)s")
+            params["min_size"] = size * size
+        else:
+            clauses.append("ST_Length(t.geom) >= %(min_size)s")
+            params["min_size"] = size
+    columns = ", ".join(
+        f"({expr})::jsonb AS \"{name}\"" if name in ("attributes", "properties")
+        else f"{expr} AS \"{name}\"" for name, expr in source.props.items())
+    sql = (
+        "WITH b AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env), "
+        "mvt AS (SELECT ST_AsMVTGeom(ST_Transform(t.geom, 3857), b.env, 4096, 64, true) "
+        f"AS geom, {source.id_sql} AS id, {columns} "
+        f"FROM {source.from_sql}, b "
+        f"WHERE t.geom && ST_Transform(b.env, 4326) AND {source.where_sql(clauses)} "
+        "LIMIT %(max)s) "
+        "SELECT ST_AsMVT(mvt.*, %(name)s, 4096, 'geom', 'id') FROM mvt"
+    )
+    return sql, params
