@@ -191,3 +191,8 @@ LOGGING = {
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
 # Data leaving PostGIS: the most features one GeoJSON response carries (more sets
+# "truncated": true), the most features in one vector tile, and how long public tiles may be
+# cached (an edit or import changes the ETag at once).
+SIG_GEOJSON_MAX_FEATURES = int(os.environ.get("SIG_GEOJSON_MAX_FEATURES", "150000"))
+SIG_TILE_MAX_FEATURES = int(os.environ.get("SIG_TILE_MAX_FEATURES", "20000"))
+SIG_TILE_MAX_AGE = int(os.environ.get("SIG_TILE_MAX_AGE", "300"))
