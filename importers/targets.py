@@ -477,6 +477,11 @@ class LayerTarget(Target):
              "type": next((v for k, v in types.items() if k in str(frame[c].dtype)), "text")}
             for c in frame.columns if c != "geometry"
         ]
+        existing = Layer.objects.filter(slug=self.slug).exclude(kind="generic").first()
+        if existing is not None:
+            raise ImportFailed(ImportErrorCode.TARGET_UNKNOWN, _(
+                "“%(slug)s” is a core layer: import into it with --target %(kind)s.")
+                % {"slug": self.slug, "kind": existing.kind})
         layer, created = Layer.objects.get_or_create(slug=self.slug, defaults={
             "name": self.constants.get("layer_name") or self.slug.replace("-", " ").title(),
             "geometry_type": kind or "", "schema": schema, "is_public": public})

@@ -214,3 +214,11 @@ def test_the_command_prints_a_summary_last_and_fails_in_one_line(tmp_path):
     call_command("import_layer", str(kubu_raya_desa()), "--target", "admin_areas",
                  "--preset", "kemendagri-desa", stdout=out)
     assert "117 unchanged" in out.getvalue().strip().splitlines()[-1]
+
+
+def test_a_core_layer_slug_is_not_a_thematic_target():
+    with pytest.raises(ImportFailed) as err:
+        run_import(ImportRequest(path=kubu_raya_desa(), target="layer:wilayah"))
+    assert err.value.code == ImportErrorCode.TARGET_UNKNOWN
+    assert "--target admin_areas" in err.value.message
+    assert not Feature.objects.exists()
