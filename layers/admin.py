@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.contrib.gis.admin import GISModelAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -21,6 +23,7 @@ from layers.models import (
     LandUseClassification,
     LandUseZone,
     Layer,
+    RoleAssignment,
 )
 from layers.services.wilayah import areas_assign
 from layers.widgets import SigMapWidget
@@ -158,3 +161,20 @@ class FeatureAdmin(MapAdmin):
     list_display = ("id", "layer", "is_verified", "is_public", "updated_at")
     list_filter = ("layer", "is_verified", "is_public")
     readonly_fields = ("uid", "version")
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 1
+    autocomplete_fields = ("area",)
+    filter_horizontal = ("complaint_categories",)
+
+
+class SigUserAdmin(UserAdmin):
+    """Users with their SIG roles, each scoped to a wilayah."""
+
+    inlines = [*UserAdmin.inlines, RoleAssignmentInline]
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), SigUserAdmin)

@@ -1,5 +1,6 @@
 """The domain model, split by subdomain (../shared/DESIGN.md section 2)."""
 
+from layers.models.access import Role, RoleAssignment
 from layers.models.assets import Asset, AssetCategory, AssetPhoto, Condition
 from layers.models.boundaries import AdministrativeArea
 from layers.models.catalogue import Feature, Layer, LayerKind
@@ -32,5 +33,7 @@ __all__ = [
     "LandUseZone",
     "Layer",
     "LayerKind",
+    "Role",
+    "RoleAssignment",
     "Status",
 ]
