@@ -113,6 +113,9 @@ if os.environ.get("DATABASE_URL"):
     }
 else:
     DATABASES = {"default": localdb.settings_dict()}
+# Parallel test runs (several checkouts or engineers on one cluster) pick their own test
+# database with SIG_TEST_DB.
+DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get("SIG_TEST_DB", "test_sig")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -196,3 +199,12 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 SIG_GEOJSON_MAX_FEATURES = int(os.environ.get("SIG_GEOJSON_MAX_FEATURES", "150000"))
 SIG_TILE_MAX_FEATURES = int(os.environ.get("SIG_TILE_MAX_FEATURES", "20000"))
 SIG_TILE_MAX_AGE = int(os.environ.get("SIG_TILE_MAX_AGE", "300"))
+
+# Public submissions (complaint form, Open311 POST): at most this many per client address in
+# the window; a reporter may reopen a resolved complaint within SIG_REOPEN_DAYS.
+SIG_SUBMISSION_LIMIT = int(os.environ.get("SIG_SUBMISSION_LIMIT", "5"))
+SIG_SUBMISSION_WINDOW_MINUTES = int(os.environ.get("SIG_SUBMISSION_WINDOW_MINUTES", "10"))
+SIG_REOPEN_DAYS = int(os.environ.get("SIG_REOPEN_DAYS", "30"))
+SIG_DUPLICATE_RADIUS_M = float(os.environ.get("SIG_DUPLICATE_RADIUS_M", "50"))
+# The address residents use, for links in e-mails.
+SIG_PUBLIC_URL = os.environ.get("SIG_PUBLIC_URL", "http://127.0.0.1:8000")

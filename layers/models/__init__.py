@@ -9,8 +9,10 @@ from layers.models.complaints import (
     Complaint,
     ComplaintCategory,
     ComplaintEvent,
+    ComplaintFollower,
     ComplaintPhoto,
     Status,
+    SubmissionAttempt,
 )
 from layers.models.land_use import LandUseClass, LandUseClassification, LandUseZone
 from layers.models.organisations import Agency
@@ -24,6 +26,7 @@ __all__ = [
     "Complaint",
     "ComplaintCategory",
     "ComplaintEvent",
+    "ComplaintFollower",
     "ComplaintPhoto",
     "Condition",
     "Feature",
@@ -36,4 +39,5 @@ __all__ = [
     "Role",
     "RoleAssignment",
     "Status",
+    "SubmissionAttempt",
 ]

@@ -159,10 +159,38 @@ class ComplaintEvent(models.Model):
 
 
 class ComplaintPhoto(models.Model):
+    """A photo as published: re-encoded, no EXIF (layers.photos)."""
+
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(_("photo"), upload_to="complaints/%Y/%m/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="complaints/thumbs/%Y/%m/",
+                                  blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("complaint photo")
         verbose_name_plural = _("complaint photos")
+
+
+class ComplaintFollower(models.Model):
+    """A resident who said “saya juga” and wants to hear of changes. Personal data: never
+    public, used only to send the notices."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="followers")
+    email = models.EmailField(_("e-mail"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("complaint follower")
+        verbose_name_plural = _("complaint followers")
+        constraints = [models.UniqueConstraint(fields=["complaint", "email"],
+                                               name="complaintfollower_unique")]
+
+
+class SubmissionAttempt(models.Model):
+    """One accepted public submission, for per-address rate limits. The address is kept only
+    as a keyed hash, and rows older than a day are removed."""
+
+    key = models.CharField(max_length=64, db_index=True)
+    action = models.CharField(max_length=30)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -55,7 +55,10 @@ def test_the_workflow_allows_only_its_transitions_and_records_each_step(region, 
     # Reopening a resolved complaint is allowed; a rejected one stays closed.
     c = complaint_set_status(complaint=c, status=Status.IN_PROGRESS, by=staff_user)
     assert c.resolved_at is None
-    c = complaint_set_status(complaint=c, status=Status.REJECTED, by=staff_user)
+    with pytest.raises(ValidationError):  # a rejection needs its reason
+        complaint_set_status(complaint=c, status=Status.REJECTED, by=staff_user)
+    c = complaint_set_status(complaint=c, status=Status.REJECTED, by=staff_user,
+                             note="Bukan wewenang daerah")
     with pytest.raises(ValidationError):
         complaint_set_status(complaint=c, status=Status.IN_PROGRESS, by=staff_user)
 
