@@ -78,3 +78,47 @@ class MappingPreset(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class UploadSession(models.Model):
+    """A file arriving in chunks (resumable over a weak connection) for the import wizard.
+
+    The bytes live in `settings.SIG_IMPORT_DIR` under this row's id, never under the user's
+    file name; `received` is how many of them the server holds, so a client that lost its
+    connection asks for it and carries on from there."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    filename = models.CharField(_("file"), max_length=255)
+    size = models.BigIntegerField(_("size (bytes)"))
+    received = models.BigIntegerField(_("received (bytes)"), default=0)
+    target = models.CharField(_("target"), max_length=100)
+    completed = models.BooleanField(_("completed"), default=False)
+    job = models.OneToOneField(ImportJob, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="upload", verbose_name=_("import job"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("upload")
+        verbose_name_plural = _("uploads")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(received__gte=0)
+                                   & models.Q(received__lte=models.F("size")),
+                                   name="uploadsession_received_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def suffix(self) -> str:
+        """The file's lower-case suffix (`.zip`), checked when the upload was created."""
+        return Path(self.filename).suffix.lower()
+
+    @property
+    def path(self) -> Path:
+        """Where the bytes are: the private folder, this upload's id and its suffix."""
+        return Path(settings.SIG_IMPORT_DIR) / f"{self.id}{self.suffix}"

@@ -23,6 +23,7 @@ from layers.models import (
     LandUseClassification,
     LandUseZone,
     Layer,
+    Open311Client,
     RoleAssignment,
 )
 from layers.services.wilayah import areas_assign
@@ -178,3 +179,14 @@ class SigUserAdmin(UserAdmin):
 
 admin.site.unregister(get_user_model())
 admin.site.register(get_user_model(), SigUserAdmin)
+
+
+@admin.register(Open311Client)
+class Open311ClientAdmin(admin.ModelAdmin):
+    """Apps allowed to file through Open311 when SIG_OPEN311_REQUIRE_KEY is on; the key is
+    generated on save and shown here to hand to the app's maintainer."""
+
+    list_display = ("name", "api_key", "is_active", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("name", "contact")
+    readonly_fields = ("api_key", "created_at")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: database, migrations, demo data, then the web server. Ctrl-C stops what it
-# started (the local cluster too, if this script started it).
+# `make run`: database, migrations, demo data, then the task worker and the web server. Ctrl-C
+# stops what it started (the local cluster too, if this script started it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -21,5 +21,8 @@ trap cleanup INT TERM EXIT
 $PY manage.py migrate --noinput
 $PY manage.py seed_demo --if-empty
 echo "SIG: http://${SIG_HOST:-127.0.0.1}:${SIG_PORT:-8000}/   (admin: /admin/, user 'admin', password 'admin' on the demo)"
+# Background work (the upload wizard's imports) runs in a procrastinate worker that takes its
+# jobs from the same PostgreSQL; one worker process next to the web server is enough here.
+$PY manage.py procrastinate worker &
 $PY manage.py runserver "${SIG_HOST:-127.0.0.1}:${SIG_PORT:-8000}" &
 wait

@@ -161,6 +161,31 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sig@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# The OpenAPI document (drf-spectacular) of the REST API and the OGC API, at /api/schema/ and
+# /ogc/api; Swagger UI and ReDoc served from drf-spectacular-sidecar's static files, never a CDN.
+INSTALLED_APPS += ["drf_spectacular", "drf_spectacular_sidecar"]
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SIG API",
+    "DESCRIPTION": (
+        "The region's map layers for other programs: the REST API (`/api/v1/`) and OGC API – "
+        "Features (`/ogc/`, for QGIS and GDAL). Each layer has one slug, used on every path: "
+        "the OGC API collection id, `/tiles/{slug}/{z}/{x}/{y}.pbf`, "
+        "`/api/layers/{slug}/geojson` and `/api/v1/layers/{slug}/`. What a caller may see "
+        "(layers, features, fields) is decided on the server; the public never gets personal "
+        "data."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "layers.api.openapi.add_components",
+    ],
 }
 
 # The basemap is a setting: an XYZ template. Empty means boundaries only (an intranet).
@@ -193,6 +218,23 @@ LOGGING = {
 # pyogrio's bundled, newer GDAL. Remove when the system GDAL is 3.9+.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
+# Background work (imports; later exports and statistics): procrastinate, a task queue kept in
+# this same PostgreSQL, so there is no broker to run. Tasks live in each app's tasks.py;
+# `manage.py procrastinate worker` runs them (scripts/serve.sh starts one with `make run`).
+INSTALLED_APPS += ["procrastinate.contrib.django"]
+
+# Uploads of the import wizard: a private folder (mode 0700, files named by the upload's id,
+# never by the user's file name), a size limit per file, and how long an unfinished or unused
+# upload is kept before the worker's hourly clean-up (or `manage.py clean_uploads`) removes it.
+SIG_IMPORT_DIR = Path(os.environ.get("SIG_IMPORT_DIR", BASE_DIR / "var" / "imports"))
+SIG_IMPORT_MAX_BYTES = int(os.environ.get("SIG_IMPORT_MAX_BYTES", str(1024**3)))
+SIG_IMPORT_KEEP_HOURS = int(os.environ.get("SIG_IMPORT_KEEP_HOURS", "24"))
+# procrastinate announces each task it registers, at INFO, in every manage.py command.
+LOGGING.setdefault("loggers", {}).update({
+    "procrastinate.blueprints": {"level": "WARNING"},
+    "procrastinate.periodic": {"level": "WARNING"},
+})
+
 # Data leaving PostGIS: the most features one GeoJSON response carries (more sets
 # "truncated": true), the most features in one vector tile, and how long public tiles may be
 # cached (an edit or import changes the ETag at once).
@@ -208,3 +250,10 @@ SIG_REOPEN_DAYS = int(os.environ.get("SIG_REOPEN_DAYS", "30"))
 SIG_DUPLICATE_RADIUS_M = float(os.environ.get("SIG_DUPLICATE_RADIUS_M", "50"))
 # The address residents use, for links in e-mails.
 SIG_PUBLIC_URL = os.environ.get("SIG_PUBLIC_URL", "http://127.0.0.1:8000")
+
+# Open311 GeoReport v2 (/open311/v2/): whether filing needs a registered client's api_key
+# (Open311Client in the admin; off so that any citizens' app can file), the most requests one
+# GET returns (the specification's 1000), and the contact the discovery document gives.
+SIG_OPEN311_REQUIRE_KEY = env_bool("SIG_OPEN311_REQUIRE_KEY", False)
+SIG_OPEN311_MAX_REQUESTS = int(os.environ.get("SIG_OPEN311_MAX_REQUESTS", "1000"))
+SIG_OPEN311_CONTACT = os.environ.get("SIG_OPEN311_CONTACT", "")

@@ -6,6 +6,12 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("impor/", include("importers.urls")),
+    # Data out for other programs: OGC API – Features (QGIS, GDAL) and the REST API.
+    path("ogc/", include("layers.api.ogc_urls")),
+    path("api/", include("layers.api.rest_urls")),
+    # Complaints for Open311 apps and aggregators: GeoReport v2 and its discovery document.
+    path("open311/", include("layers.api.open311_urls")),
     path("", include("layers.urls")),
 ]
 if settings.DEBUG:

@@ -61,3 +61,36 @@ def staff_user(db, django_user_model):
     return django_user_model.objects.create_user(
         username="perencana", password="rahasia-123", is_staff=True
     )
+
+
+@pytest.fixture
+def import_dir(settings, tmp_path) -> Path:
+    """A private folder for the import wizard's uploads, one per test."""
+    settings.SIG_IMPORT_DIR = tmp_path / "imports"
+    return settings.SIG_IMPORT_DIR
+
+
+@pytest.fixture
+def empty_queue(transactional_db):
+    """procrastinate's tables are not Django-managed, so a flush leaves their rows: start and
+    end each test that runs a worker with an empty queue."""
+    from django.db import connection
+
+    def empty() -> None:
+        with connection.cursor() as cur:
+            cur.execute("DELETE FROM procrastinate_periodic_defers; "
+                        "DELETE FROM procrastinate_jobs WHERE status <> 'doing';")
+
+    empty()
+    yield
+    empty()
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Service and pipeline messages are asserted in English (their msgids); pages are
+    rendered per request in the visitor's language (Indonesian by default) regardless."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -3,12 +3,12 @@ TileJSON per layer, and the wilayah search."""
 
 from __future__ import annotations
 
-from django.db import connection
 from django.db.models import Q
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from layers.api.feature_pages import source_extent
 from layers.models import (
     AdministrativeArea,
     AssetCategory,
@@ -56,6 +56,8 @@ def layer_entry(request: HttpRequest, layer: Layer) -> dict:
         "is_public": layer.is_public, "style": layer.style, "legend": legend(layer),
         "filters": sorted(FILTERS[layer.kind]),
         "geojson_url": reverse("layers:geojson", args=[layer.slug]),
+        "points_url": reverse("layers:points", args=[layer.slug]),
+        "item_url": reverse("ogc:item", args=[layer.slug, 0]).removesuffix("/0") + "/{id}",
         "tiles_url": tiles,
         "tilejson_url": reverse("layers:tilejson", args=[layer.slug]),
         "data_version": layer.data_version,
@@ -72,15 +74,7 @@ def catalogue(request: HttpRequest) -> JsonResponse:
 def tilejson(request: HttpRequest, slug: str) -> JsonResponse:
     source = feature_source(slug=slug, user=request.user)
     entry = layer_entry(request, source.layer)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT ST_Extent(t.geom) FROM {source.from_sql} "
-                       f"WHERE {source.where_sql()}", source.params)
-        extent = cursor.fetchone()[0]
-    bounds = [-180, -85, 180, 85]
-    if extent:
-        inner = extent[extent.index("(") + 1: extent.index(")")]
-        (w, s), (e, n) = (map(float, p.split()) for p in inner.split(","))
-        bounds = [w, s, e, n]
+    bounds = source_extent(source) or [-180, -85, 180, 85]
     return JsonResponse({
         "tilejson": "3.0.0", "name": source.layer.name, "scheme": "xyz",
         "tiles": [entry["tiles_url"]], "minzoom": 0, "maxzoom": 22, "bounds": bounds,

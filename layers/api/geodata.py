@@ -23,6 +23,7 @@ from layers.selectors.features import (
     FeatureSource,
     feature_source,
     features_query,
+    points_query,
     tile_query,
 )
 
@@ -140,3 +141,37 @@ def layer_tile(request: HttpRequest, slug: str, z: int, x: int, y: int) -> HttpR
         cursor.execute(sql, params)
         data = bytes(cursor.fetchone()[0] or b"")
     return cache_headers(HttpResponse(data, content_type=MVT_TYPE), request, etag)
+
+
+@require_GET
+def layer_points(request: HttpRequest, slug: str) -> HttpResponse:
+    """Point features as columns: `{"ids": [...], "x": [...], "y": [...], "properties":
+    {name: [...]}, "truncated": bool}`. What the map draws 100,000 points from; a feature's
+    full properties come from its GeoJSON item when it is clicked."""
+    source = feature_source(slug=slug, user=request.user)
+    cap = settings.SIG_GEOJSON_MAX_FEATURES
+    try:
+        bbox = parse_bbox(request.GET.get("bbox"))
+        limit = parse_int(request.GET.get("limit"), "limit", 1, cap) or cap
+    except BadRequest as exc:
+        return bad_request(str(exc))
+    wanted = [p for p in (request.GET.get("properties") or "").split(",") if p]
+    filters = request_filters(request, source)
+    etag = version_etag(request, source, "points", request.GET.urlencode())
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponseNotModified()
+    sql, params = points_query(source, bbox=bbox, limit=limit + 1, properties=wanted,
+                               filters=filters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        count, ids, xs, ys, *columns = cursor.fetchone()
+    names = [p for p in wanted if p in source.props and p not in ("attributes", "properties")]
+    truncated = count > limit
+    if truncated:  # the query fetched one more than asked, to know
+        ids, xs, ys = ids[:limit], xs[:limit], ys[:limit]
+        columns = [c[:limit] for c in columns]
+    body = {"ids": ids or [], "x": xs or [], "y": ys or [],
+            "properties": {n: c or [] for n, c in zip(names, columns, strict=True)},
+            "truncated": truncated}
+    response = JsonResponse(body, json_dumps_params={"separators": (",", ":")})
+    return cache_headers(response, request, etag)

@@ -15,6 +15,7 @@ from layers.models.complaints import (
     SubmissionAttempt,
 )
 from layers.models.land_use import LandUseClass, LandUseClassification, LandUseZone
+from layers.models.open311 import Open311Client
 from layers.models.organisations import Agency
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "LandUseZone",
     "Layer",
     "LayerKind",
+    "Open311Client",
     "Role",
     "RoleAssignment",
     "Status",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q
 
+from layers import permissions
 from layers.models import (
     AdministrativeArea,
     Asset,
@@ -25,14 +26,14 @@ class LayerSummary:
 
 
 def layers_visible_to(*, user: AbstractBaseUser | AnonymousUser):
-    """Layers a user may see: the public sees public layers, staff see all."""
+    """Layers a user may see (the rule lives in layers.permissions.can_view_layer)."""
     qs = Layer.objects.all()
-    return qs if user.is_staff else qs.filter(is_public=True)
+    return qs if permissions.is_staff(user) else qs.filter(is_public=True)
 
 
 def catalogue_summary(*, user: AbstractBaseUser | AnonymousUser) -> list[LayerSummary]:
     """Every layer the user may see with the number of features they may see in it."""
-    staff = bool(user.is_staff)
+    staff = permissions.is_staff(user)
     core_counts = {
         LayerKind.ADMIN_AREAS: AdministrativeArea.objects.count(),
         LayerKind.ASSETS: (Asset.objects.all() if staff else Asset.objects.published()).count(),

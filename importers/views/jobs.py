@@ -1,0 +1,61 @@
+"""Import jobs for staff: the list, one job's page (a progress bar while it runs, the report
+once it is done), its status as JSON for the progress bar, and its problems as CSV."""
+
+from __future__ import annotations
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
+
+from importers.models import ImportJob, JobStatus
+from importers.wizard import ADMIN_CHANGELISTS, problems_csv, target_label
+
+PROBLEMS_SHOWN = 200
+_FINISHED = (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+@staff_member_required
+def job_list(request: HttpRequest) -> HttpResponse:
+    jobs = ImportJob.objects.select_related("created_by").defer(
+        "problems", "preview", "notices")
+    page = Paginator(jobs, 50).get_page(request.GET.get("page"))
+    return render(request, "importers/job_list.html", {"page": page})
+
+
+@staff_member_required
+def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = get_object_or_404(ImportJob, pk=job_id)
+    if job.status not in _FINISHED:
+        return render(request, "importers/progress.html", {"job": job})
+    problems = job.problems or []
+    return render(request, "importers/report.html", {
+        "job": job, "problems": problems[:PROBLEMS_SHOWN], "problem_count": len(problems),
+        "skipped_count": sum(1 for p in problems if p.get("skipped", True)),
+        "admin_url": _admin_url(job.target), "target_label": target_label(job.target)})
+
+
+def _admin_url(target: str) -> str | None:
+    name = ADMIN_CHANGELISTS.get("layer" if target.startswith("layer:") else target)
+    try:
+        return reverse(name) if name else None
+    except NoReverseMatch:
+        return None
+
+
+@staff_member_required
+def job_status(request: HttpRequest, job_id: int) -> JsonResponse:
+    job = get_object_or_404(ImportJob.objects.only(
+        "status", "progress", "progress_note", "error_message"), pk=job_id)
+    return JsonResponse({"status": job.status, "status_label": job.get_status_display(),
+                         "progress": job.progress, "note": job.progress_note,
+                         "finished": job.status in _FINISHED})
+
+
+@staff_member_required
+def job_problems_csv(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
+    job = get_object_or_404(ImportJob.objects.only("problems"), pk=job_id)
+    response = StreamingHttpResponse(problems_csv(job), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="impor-{job.pk}-masalah.csv"'
+    return response

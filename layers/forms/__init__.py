@@ -1,0 +1,1 @@
+"""Django forms: input validation for the pages (views stay thin; services do the writes)."""

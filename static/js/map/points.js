@@ -1,0 +1,330 @@
+// Point layers from GeoJSON, drawn on one canvas from typed arrays.
+//
+// Why not L.circleMarker or markercluster: with 100,000 points Leaflet creates 100,000 layer
+// objects; measured here that costs seconds to draw and (for canvas circles) most of a second
+// on every pan. This layer keeps projected coordinates in Float64Arrays and a colour index in
+// a Uint8Array, stamps each colour's pre-rendered dot, and answers clicks by a linear scan
+// (about a millisecond for 100k). Features stay as plain objects for popups and, later, editing.
+// The canvas is an ImageData buffer written pixel by pixel (see stamp()); the canvas padding
+// (10 % each side) keeps points near the edge visible while a pan is being dragged.
+
+const L = window.L;
+const TILE = 256;
+const MAX_LAT = 85.0511287798;
+
+function projectX(lng) { return ((lng + 180) / 360) * TILE; }
+function projectY(lat) {
+  const phi = (Math.max(-MAX_LAT, Math.min(MAX_LAT, lat)) * Math.PI) / 180;
+  return (0.5 - Math.log(Math.tan(Math.PI / 4 + phi / 2)) / (2 * Math.PI)) * TILE;
+}
+
+export function radiusFor(zoom) {
+  return zoom < 11 ? 3 : zoom < 13 ? 3.5 : zoom < 15 ? 5 : 6.5;
+}
+
+// A dot of one colour with a white ring, as the pixels to set: offsets from its top-left
+// corner in a row of `width` pixels and their 32-bit RGBA values. Drawn by canvas once (so it
+// is round), then stamped into an ImageData buffer for every point: setting a few dozen
+// integers per point is ~10x faster than drawImage or arc() for 100,000 points.
+function stamp(color, radius, ratio, width) {
+  const r = radius * ratio;
+  const ring = Math.max(1, ratio);
+  const size = Math.ceil(2 * (r + ring)) + 1;
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = size;
+  const ctx = canvas.getContext("2d");
+  ctx.beginPath();
+  ctx.arc(size / 2, size / 2, r, 0, 2 * Math.PI);
+  ctx.fillStyle = color;
+  ctx.fill();
+  if (ring) {
+    ctx.lineWidth = ring;
+    ctx.strokeStyle = "#ffffff";
+    ctx.stroke();
+  }
+  const pixels = new Uint32Array(ctx.getImageData(0, 0, size, size).data.buffer);
+  const offsets = [];
+  const values = [];
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const v = pixels[y * size + x];
+      // Opaque where the dot covers at least half the pixel (no blending: it would double
+      // the cost, and at 3–7 px the edge is not visible).
+      if (v >>> 24 >= 128) {
+        offsets.push(y * width + x);
+        values.push((v | 0xff000000) >>> 0);
+      }
+    }
+  }
+  return { size, half: size / 2, offsets: Int32Array.from(offsets), values: Uint32Array.from(values) };
+}
+
+const compact = new Intl.NumberFormat(document.documentElement.lang === "en" ? "en" : "id-ID",
+  { notation: "compact", maximumFractionDigits: 1 });
+
+export const PointCanvas = L.Layer.extend({
+  // Clustering: below `clusterBelow` zoom, when more than `clusterMin` points are in view,
+  // points sharing a cell of `cell` px (a grid fixed to the world, so clusters do not jump
+  // while panning) are drawn as one bubble with their count; lone points stay points.
+  options: { pane: "overlayPane", padding: 0.1, clusterBelow: 14, clusterMin: 1500, cell: 56 },
+
+  initialize(options) {
+    L.setOptions(this, options);
+    this._n = 0;
+    this._x = new Float64Array(0);
+    this._y = new Float64Array(0);
+    this._colour = new Uint8Array(0);
+    this._palette = [];
+    this._order = new Uint32Array(0);
+  },
+
+  // points: {lng: Float64Array, lat: Float64Array, colour: Uint8Array, palette: [css colour]}
+  setPoints({ lng, lat, colour, palette }) {
+    const n = lng.length;
+    const x = new Float64Array(n);
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      x[i] = projectX(lng[i]);
+      y[i] = projectY(lat[i]);
+    }
+    this._n = n;
+    this._x = x;
+    this._y = y;
+    this.setColours(colour, palette);
+    return this;
+  },
+
+  // Draw order: grouped by colour (one stamp per run), rarer colours last so they stay visible.
+  setColours(colour, palette) {
+    this._colour = colour;
+    this._palette = palette;
+    const counts = new Uint32Array(palette.length);
+    for (let i = 0; i < this._n; i++) counts[colour[i]]++;
+    const byCount = [...counts.keys()].sort((a, b) => counts[b] - counts[a]);
+    const start = new Uint32Array(palette.length);
+    let offset = 0;
+    for (const c of byCount) { start[c] = offset; offset += counts[c]; }
+    const order = new Uint32Array(this._n);
+    for (let i = 0; i < this._n; i++) order[start[colour[i]]++] = i;
+    this._order = order;
+    this._stamps = null;
+    if (this._map) this._draw();
+    return this;
+  },
+
+  onAdd() {
+    this._canvas = L.DomUtil.create("canvas", "sig-points leaflet-zoom-animated");
+    this.getPane().appendChild(this._canvas);
+    this._ctx = this._canvas.getContext("2d");
+    this._reset();
+  },
+
+  onRemove() {
+    L.DomUtil.remove(this._canvas);
+    this._canvas = null;
+  },
+
+  getEvents() {
+    const events = { viewreset: this._reset, zoom: this._onZoom, moveend: this._reset };
+    if (this._zoomAnimated) events.zoomanim = this._onAnimZoom;
+    return events;
+  },
+
+  _onAnimZoom(ev) { this._updateTransform(ev.center, ev.zoom); },
+  _onZoom() { this._updateTransform(this._map.getCenter(), this._map.getZoom()); },
+
+  // As L.Renderer does: scale and move the last drawing while a zoom animates.
+  _updateTransform(center, zoom) {
+    const map = this._map;
+    const scale = map.getZoomScale(zoom, this._zoom);
+    const viewHalf = map.getSize().multiplyBy(0.5 + this.options.padding);
+    const centerPoint = map.project(this._center, zoom);
+    const offset = viewHalf.multiplyBy(-scale).add(centerPoint)
+      .subtract(map._getNewPixelOrigin(center, zoom));
+    L.DomUtil.setTransform(this._canvas, offset, scale);
+  },
+
+  _reset() {
+    const map = this._map;
+    if (!map || !this._canvas) return;
+    const pad = this.options.padding;
+    const size = map.getSize();
+    const min = map.containerPointToLayerPoint(size.multiplyBy(-pad)).round();
+    const full = size.multiplyBy(1 + pad * 2).round();
+    this._min = min;
+    this._size = full;
+    this._center = map.getCenter();
+    this._zoom = map.getZoom();
+    const ratio = Math.min(window.devicePixelRatio || 1, 2);
+    this._ratio = ratio;
+    L.DomUtil.setPosition(this._canvas, min);
+    this._canvas.width = Math.round(full.x * ratio);
+    this._canvas.height = Math.round(full.y * ratio);
+    this._canvas.style.width = `${full.x}px`;
+    this._canvas.style.height = `${full.y}px`;
+    this._draw();
+  },
+
+  _draw() {
+    if (!this._canvas) return;
+    const canvas = this._canvas;
+    const width = canvas.width;
+    const height = canvas.height;
+    if (!this._image || this._image.width !== width || this._image.height !== height) {
+      this._image = this._ctx.createImageData(width, height);
+      this._pixels = new Uint32Array(this._image.data.buffer);
+      this._stamps = null;
+    } else {
+      this._pixels.fill(0);
+    }
+    const ratio = this._ratio;
+    const radius = radiusFor(this._zoom);
+    if (!this._stamps || this._stampRadius !== radius) {
+      this._stamps = this._palette.map((c) => stamp(c, radius, ratio, width));
+      this._stampRadius = radius;
+    }
+    const scale = (this._map.options.crs.scale(this._zoom) / TILE) * ratio;
+    const origin = this._map.getPixelOrigin().add(this._min).multiplyBy(ratio);
+    this._clusters = [];
+    const grid = this._zoom < this.options.clusterBelow ? this._bin(scale, origin, width, height) : null;
+    if (grid && grid.visible > this.options.clusterMin) {
+      this._stampAll(scale, origin, width, height, grid);
+      this._ctx.putImageData(this._image, 0, 0);
+      this._drawClusters(grid, ratio);
+    } else {
+      this._stampAll(scale, origin, width, height, null);
+      this._ctx.putImageData(this._image, 0, 0);
+    }
+  },
+
+  // Counts per grid cell (device pixels), with the sum of positions for the bubble's place.
+  _bin(scale, origin, width, height) {
+    const cell = this.options.cell * this._ratio;
+    const col0 = Math.floor(origin.x / cell);
+    const row0 = Math.floor(origin.y / cell);
+    const cols = Math.ceil(width / cell) + 2;
+    const rows = Math.ceil(height / cell) + 2;
+    const count = new Uint32Array(cols * rows);
+    const sumX = new Float64Array(cols * rows);
+    const sumY = new Float64Array(cols * rows);
+    const { _x: xs, _y: ys } = this;
+    let visible = 0;
+    for (let i = 0; i < this._n; i++) {
+      const wx = xs[i] * scale;
+      const wy = ys[i] * scale;
+      const x = wx - origin.x;
+      const y = wy - origin.y;
+      if (x < 0 || y < 0 || x >= width || y >= height) continue;
+      const key = (Math.floor(wy / cell) - row0) * cols + (Math.floor(wx / cell) - col0);
+      count[key]++;
+      sumX[key] += x;
+      sumY[key] += y;
+      visible++;
+    }
+    return { cell, cols, count, sumX, sumY, visible, col0, row0, origin, scale };
+  },
+
+  // Stamps every point in view (with a grid: only the points alone in their cell).
+  _stampAll(scale, origin, width, height, grid) {
+    const pixels = this._pixels;
+    const ox = origin.x;
+    const oy = origin.y;
+    const { _x: xs, _y: ys, _order: order, _colour: colour } = this;
+    let current = -1;
+    let st = null;
+    let maxX = 0;
+    let maxY = 0;
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k];
+      if (grid) {
+        const key = (Math.floor((ys[i] * scale) / grid.cell) - grid.row0) * grid.cols
+          + (Math.floor((xs[i] * scale) / grid.cell) - grid.col0);
+        if (grid.count[key] !== 1) continue;
+      }
+      if (colour[i] !== current) {
+        current = colour[i];
+        st = this._stamps[current];
+        maxX = width - st.size;
+        maxY = height - st.size;
+      }
+      const x = Math.round(xs[i] * scale - ox - st.half);
+      const y = Math.round(ys[i] * scale - oy - st.half);
+      if (x < 0 || y < 0 || x > maxX || y > maxY) continue;
+      const base = y * width + x;
+      const offsets = st.offsets;
+      const values = st.values;
+      for (let j = 0; j < offsets.length; j++) pixels[base + offsets[j]] = values[j];
+    }
+  },
+
+  _drawClusters(grid, ratio) {
+    const ctx = this._ctx;
+    ctx.save();
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.font = `600 ${11 * ratio}px system-ui, sans-serif`;
+    for (let key = 0; key < grid.count.length; key++) {
+      const n = grid.count[key];
+      if (n < 2) continue;
+      const x = grid.sumX[key] / n;
+      const y = grid.sumY[key] / n;
+      const r = (11 + 3.5 * Math.log10(n)) * ratio;
+      ctx.beginPath();
+      ctx.arc(x, y, r + 3 * ratio, 0, 2 * Math.PI);
+      ctx.fillStyle = "rgba(11,110,79,0.25)";
+      ctx.fill();
+      ctx.beginPath();
+      ctx.arc(x, y, r, 0, 2 * Math.PI);
+      ctx.fillStyle = "#0b6e4f";
+      ctx.fill();
+      ctx.lineWidth = 1.5 * ratio;
+      ctx.strokeStyle = "#ffffff";
+      ctx.stroke();
+      ctx.fillStyle = "#ffffff";
+      ctx.fillText(compact.format(n), x, y + 0.5 * ratio);
+      // In layer points (CSS pixels), for clicks.
+      this._clusters.push({ x: x / ratio + this._min.x, y: y / ratio + this._min.y, r: r / ratio, n });
+    }
+    ctx.restore();
+  },
+
+  // A cluster bubble under a container pixel: {latlng, count} or null.
+  clusterAt(containerPoint) {
+    if (!this._map || !this._clusters || !this._clusters.length) return null;
+    const p = this._map.containerPointToLayerPoint(containerPoint);
+    for (const c of this._clusters) {
+      const dx = c.x - p.x;
+      const dy = c.y - p.y;
+      if (dx * dx + dy * dy <= (c.r + 3) * (c.r + 3)) {
+        return { latlng: this._map.layerPointToLatLng([c.x, c.y]), count: c.n };
+      }
+    }
+    return null;
+  },
+
+  redraw() { if (this._map) this._draw(); return this; },
+
+  // The points under a container pixel: {index of the nearest, count within tolerance}.
+  hitTest(containerPoint, tolerance = 4) {
+    if (!this._map || !this._n) return null;
+    const scale = this._map.options.crs.scale(this._map.getZoom()) / TILE;
+    const p = this._map.containerPointToLayerPoint(containerPoint).add(this._map.getPixelOrigin());
+    const r = radiusFor(this._map.getZoom()) + tolerance;
+    const r2 = r * r;
+    let best = -1;
+    let bestD = Infinity;
+    let count = 0;
+    for (let i = 0; i < this._n; i++) {
+      const dx = this._x[i] * scale - p.x;
+      if (dx > r || dx < -r) continue;
+      const dy = this._y[i] * scale - p.y;
+      const d = dx * dx + dy * dy;
+      if (d <= r2) {
+        count++;
+        if (d < bestD) { bestD = d; best = i; }
+      }
+    }
+    return best < 0 ? null : { index: best, count };
+  },
+});
+
