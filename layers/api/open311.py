@@ -156,12 +156,17 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     # not kept; photos may come as multipart `media` files and are checked like the form's.
     try:
         with transaction.atomic():
+            # Checked again under the address's lock, so parallel posts cannot slip through.
+            submission_allowed(ip=ip, action=RATE_ACTION)
             complaint = complaint_create(
                 category=category, description=description, point=point,
                 reporter_name=name, reporter_phone=data.get("phone", ""),
                 reporter_email=data.get("email", ""), photos=request.FILES.getlist("media"))
             submission_record(ip=ip, action=RATE_ACTION)
     except ValidationError as exc:
+        if getattr(exc, "code", None) == "rate_limited":
+            raise Open311Error(429, *exc.messages, headers={
+                "Retry-After": str(settings.SIG_SUBMISSION_WINDOW_MINUTES * 60)}) from exc
         raise Open311Error(400, *exc.messages) from exc
     return fmt_.respond([fmt_.created(complaint, request=request)], fmt=fmt,
                         root="service_requests")

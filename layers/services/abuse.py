@@ -8,6 +8,7 @@ import hmac
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,8 +23,14 @@ def address_key(ip: str) -> str:
 def submission_allowed(*, ip: str, action: str) -> None:
     """Refuse (ValidationError, code `rate_limited`) when this address already made
     SIG_SUBMISSION_LIMIT submissions of `action` within SIG_SUBMISSION_WINDOW_MINUTES."""
+    key = address_key(ip)
+    # Serialise submissions from one address until the caller's transaction ends, so a burst
+    # of parallel requests cannot all pass the count before any is recorded. Callers check
+    # and record inside one transaction.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
     since = timezone.now() - dt.timedelta(minutes=settings.SIG_SUBMISSION_WINDOW_MINUTES)
-    recent = SubmissionAttempt.objects.filter(key=address_key(ip), action=action,
+    recent = SubmissionAttempt.objects.filter(key=key, action=action,
                                               created_at__gte=since).count()
     if recent >= settings.SIG_SUBMISSION_LIMIT:
         raise ValidationError(
