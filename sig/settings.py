@@ -109,8 +109,11 @@ if os.environ.get("DATABASE_URL"):
             os.environ["DATABASE_URL"],
             engine="django.contrib.gis.db.backends.postgis",
             conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
         )
     }
+    # As for the local cluster (sig/localdb.py): JIT costs more than it saves here.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 else:
     DATABASES = {"default": localdb.settings_dict()}
 # Parallel test runs (several checkouts or engineers on one cluster) pick their own test

@@ -48,9 +48,19 @@ def _schema_keys(schema: list[dict], staff: bool) -> list[str]:
     return [f["name"] for f in schema if staff or f.get("public", True)]
 
 
-def _filtered_json(column: str, param: str) -> str:
-    return (f"(SELECT coalesce(jsonb_object_agg(key, value), '{{}}'::jsonb) "
-            f"FROM jsonb_each({column}) WHERE key = ANY(%({param})s))")
+def _filtered_json(column: str, keys: list[str]) -> str:
+    """Only the listed keys of a JSON column, built directly (a per-row jsonb_each subquery
+    measured twice as slow on tiles). Keys come from schemas, so they are quoted as SQL
+    literals; absent keys are dropped."""
+    if not keys:
+        return "'{}'::jsonb"
+    pairs = ", ".join(f"{_literal(k)}, {column} -> {_literal(k)}" for k in keys)
+    return f"jsonb_strip_nulls(jsonb_build_object({pairs}))"
+
+
+def _literal(text: str) -> str:
+    # A schema key as an SQL string literal; % is doubled for the driver's parameter style.
+    return "'" + text.replace("'", "''").replace("%", "%%") + "'"
 
 
 def _admin_areas(layer: Layer, staff: bool) -> FeatureSource:
@@ -78,7 +88,7 @@ def _assets(layer: Layer, staff: bool) -> FeatureSource:
         "year_built": "t.year_built", "agency": "coalesce(g.short_name, g.name)",
         "desa_code": "a.code", "desa": "a.name",
         "length_m": "round(t.length_m::numeric, 1)", "area_ha": "round(t.area_ha::numeric, 3)",
-        "attributes": "t.attributes" if staff else _filtered_json("t.attributes", "attr_keys"),
+        "attributes": "t.attributes" if staff else _filtered_json("t.attributes", keys),
     }
     if staff:
         props.update({"register_code": "t.register_code", "value_idr": "t.value_idr",
@@ -89,8 +99,7 @@ def _assets(layer: Layer, staff: bool) -> FeatureSource:
         from_sql="layers_asset t JOIN layers_assetcategory c ON c.id = t.category_id "
                  "LEFT JOIN layers_agency g ON g.id = t.agency_id "
                  "LEFT JOIN layers_administrativearea a ON a.id = t.area_id",
-        where=[] if staff else ["t.is_public", "t.is_verified"],
-        props=props, params={"attr_keys": keys},
+        where=[] if staff else ["t.is_public", "t.is_verified"], props=props,
     )
 
 
@@ -133,8 +142,8 @@ def _generic(layer: Layer, staff: bool) -> FeatureSource:
         from_sql="layers_feature t",
         where=["t.layer_id = %(layer_id)s", *([] if staff else ["t.is_public", "t.is_verified"])],
         props={"properties": "t.properties" if staff
-               else _filtered_json("t.properties", "prop_keys")},
-        params={"layer_id": layer.id, "prop_keys": _schema_keys(layer.schema, staff)},
+               else _filtered_json("t.properties", _schema_keys(layer.schema, staff))},
+        params={"layer_id": layer.id},
     )
 
 
