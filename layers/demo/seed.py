@@ -327,8 +327,8 @@ def _complaints(region: DemoRegion, rng: random.Random, report: SeedReport, offi
         )
         steps = rng.choice([0, 1, 1, 2, 3, 3, 3, -1])
         for status in ([Status.REJECTED] if steps == -1 else path[:steps]):
-            complaint_set_status(complaint=complaint, status=status, by=officer,
-                                 note="Ditindaklanjuti oleh petugas (demo).")
+            complaint = complaint_set_status(complaint=complaint, status=status, by=officer,
+                                             note="Ditindaklanjuti oleh petugas (demo).")
         # Spread filing dates over the last four months so durations look real.
         filed = now - dt.timedelta(days=rng.randint(1, 120), hours=rng.randint(0, 23))
         Complaint.objects.filter(pk=complaint.pk).update(

@@ -143,8 +143,11 @@ def complaint_set_status(
     complaint.version += 1
     complaint._history_user = by
     complaint.save(update_fields=["status", "resolved_at", "version", "updated_at"])
-    _event(complaint, by=by, status_from=previous, status_to=status, note=note,
-           internal=internal)
+    # The step itself is always public; an internal note is kept as its own internal event.
+    _event(complaint, by=by, status_from=previous, status_to=status,
+           note="" if internal else note)
+    if internal and note.strip():
+        _event(complaint, by=by, note=note, internal=True)
     notify_status_change(complaint, note="" if internal else note)
     return complaint
 

@@ -114,9 +114,14 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         return _render_form(request, form)
     try:
         with transaction.atomic():
+            # Again under the address's lock: parallel posts cannot slip past the limit.
+            submission_allowed(ip=ip, action=RATE_ACTION)
             complaint = complaint_create(**form.service_kwargs())
             submission_record(ip=ip, action=RATE_ACTION)
     except ValidationError as exc:
+        if getattr(exc, "code", None) == "rate_limited":
+            return _render_form(request, ComplaintForm(request.POST), status=429,
+                                error=" ".join(exc.messages))
         add_service_error(form, exc)
         return _render_form(request, form)
     messages.success(request, complaint.ticket, extra_tags="complaint-filed")

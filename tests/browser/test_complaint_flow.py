@@ -160,6 +160,15 @@ def test_a_resident_files_with_a_photo_and_an_officer_resolves_it(browser, live_
     near = page.locator(f".cx-near[data-ticket='{world['existing'].ticket}']")
     near.wait_for()
     assert "4 warga" in near.inner_text()
+    # A neighbour's "saya juga" (with an e-mail to follow it) is counted at once.
+    near.get_by_role("button", name="Saya juga").click()
+    near.locator("input[type=email]").fill("tetangga@example.com")
+    near.locator("button[type=submit]").click()
+    near.locator(".cx-near-done").wait_for()
+    assert "5 warga" in near.inner_text()
+    world["existing"].refresh_from_db()
+    assert world["existing"].supporters == 5
+    assert world["existing"].followers.filter(email="tetangga@example.com").exists()
 
     page.fill("#id_description", "Lubang kedua di sisi timur jembatan, dalam sekitar 20 cm.")
     page.set_input_files("#photo-gallery", files=[{"name": "lubang.jpg",
