@@ -242,7 +242,7 @@ LOGGING.setdefault("loggers", {}).update({
 # "truncated": true), the most features in one vector tile, and how long public tiles may be
 # cached (an edit or import changes the ETag at once).
 SIG_GEOJSON_MAX_FEATURES = int(os.environ.get("SIG_GEOJSON_MAX_FEATURES", "150000"))
-SIG_TILE_MAX_FEATURES = int(os.environ.get("SIG_TILE_MAX_FEATURES", "20000"))
+SIG_TILE_MAX_FEATURES = int(os.environ.get("SIG_TILE_MAX_FEATURES", "7000"))
 SIG_TILE_MAX_AGE = int(os.environ.get("SIG_TILE_MAX_AGE", "300"))
 
 # Public submissions (complaint form, Open311 POST): at most this many per client address in
