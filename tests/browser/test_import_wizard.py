@@ -34,7 +34,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 PHONE = {"width": 390, "height": 844}
 
 
-def test_database_url() -> str:
+def live_database_url() -> str:
     """The test database as a DATABASE_URL, for a process started from the test."""
     db = connection.settings_dict
     user = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
@@ -44,13 +44,12 @@ def test_database_url() -> str:
     return f"postgis://{user}@/{db['NAME']}?{urlencode(query)}"
 
 
-test_database_url.__test__ = False  # a helper, not a test
 
 
 @pytest.fixture
 def worker(import_dir, empty_queue, live_server):
     """`manage.py procrastinate worker`, as `make run` starts it, on the test database."""
-    env = {**os.environ, "DATABASE_URL": test_database_url(),
+    env = {**os.environ, "DATABASE_URL": live_database_url(),
            "SIG_IMPORT_DIR": str(import_dir), "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "manage.py", "procrastinate", "worker"],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE,
