@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 CACHE = Path(os.environ.get("SIG_BENCH_CACHE", "/var/tmp/sig-bench"))
-VERSION = 1
+VERSION = 2  # 2: GeoPackage 1.2, which Debian's GDAL 3.6 (ogr2ogr) reads without a warning
 SEED = 20240601
 LAYER = "bangunan"
 KEY = "kode"
@@ -141,7 +141,7 @@ def generate(n: int, fmt: str = "gpkg", *, log=print) -> Path:
     CACHE.mkdir(parents=True, exist_ok=True)
     tmpdir = Path(tempfile.mkdtemp(prefix=".gen-", dir=CACHE))
     out = tmpdir / path.name
-    kwargs = {"encoding": "UTF-8"} if fmt == "shp" else {}
+    kwargs = {"encoding": "UTF-8"} if fmt == "shp" else {"dataset_options": {"VERSION": "1.2"}}
     pyogrio.write_dataframe(frame, out, layer=LAYER, driver="GPKG" if fmt == "gpkg" else
                             "ESRI Shapefile", **kwargs)
     if fmt == "gpkg":
