@@ -188,7 +188,7 @@ class AdminAreasTarget(Target):
             UPDATE layers_administrativearea c SET parent_id = p.id
             FROM layers_administrativearea p
             WHERE c.valid_until IS NULL AND p.valid_until IS NULL AND c.level > 1
-              AND (c.parent_id IS NULL OR c.id = ANY(%(ids)s))
+              AND (c.parent_id IS NULL OR c.id = ANY(%(ids)s::bigint[]))
               AND p.code = regexp_replace(c.code, '\\.[^.]+$', '')
               AND c.parent_id IS DISTINCT FROM p.id
         """, {"ids": ids})
@@ -450,7 +450,7 @@ class ComplaintsTarget(Target):
             INSERT INTO layers_complaintevent (complaint_id, status_from, status_to, note,
                                                is_internal, created_at, by_id)
             SELECT id, '', status, %(note)s, false, created_at, NULL
-            FROM layers_complaint WHERE id = ANY(%(ids)s)
+            FROM layers_complaint WHERE id = ANY(%(ids)s::bigint[])
         """, {"ids": created, "note": _("Imported.")})
 
 

@@ -143,7 +143,7 @@ def _record_history(cursor, model, ids: list[int], kind: str, params: dict) -> N
             ({', '.join(cols)}, history_date, history_change_reason, history_type,
              history_user_id)
         SELECT {', '.join(f't.{c}' for c in cols)}, %(now)s, %(reason)s, %(kind)s, %(user)s
-        FROM {model._meta.db_table} t WHERE t.id = ANY(%(ids)s)
+        FROM {model._meta.db_table} t WHERE t.id = ANY(%(ids)s::bigint[])
     """, {**params, "ids": ids, "kind": kind})
 
 

@@ -38,7 +38,7 @@ def areas_assign(*, model: type[models.Model], ids: Iterable[int] | None = None)
         raise ValueError(f"{model.__name__} has no derived wilayah")
     where, params = "", {"level": int(Level.VILLAGE)}
     if ids is not None:
-        where, params["ids"] = "WHERE t.id = ANY(%(ids)s)", list(ids)
+        where, params["ids"] = "WHERE t.id = ANY(%(ids)s::bigint[])", list(ids)
     sql = _ASSIGN_SQL.format(
         table=connection.ops.quote_name(model._meta.db_table),
         areas=connection.ops.quote_name(AdministrativeArea._meta.db_table),
