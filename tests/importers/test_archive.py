@@ -49,7 +49,7 @@ def info(name: str, mode: int) -> zipfile.ZipInfo:
     return zinfo
 
 
-def refused(archive: Path, dest: Path, code: ImportErrorCode, member: str,
+def assert_refused(archive: Path, dest: Path, code: ImportErrorCode, member: str,
             limits: ArchiveLimits | None = None) -> ImportFailed:
     with pytest.raises(ImportFailed) as err:
         extract_archive(archive, dest, **({"limits": limits} if limits else {}))
@@ -136,18 +136,19 @@ def test_backslash_separators_become_folders_and_modes_are_not_copied(tmp_path, 
     "/etc/passwd", "\\evil.txt", "C:\\Windows\\evil.txt", "c:evil.txt", "//server/share/x.txt",
 ])
 def test_paths_escaping_the_folder_are_refused(tmp_path, dest, name):
-    refused(make_zip(tmp_path / "a.zip", [(name, b"x")]), dest, UNSAFE, name)
+    assert_refused(make_zip(tmp_path / "a.zip", [(name, b"x")]), dest, UNSAFE, name)
     assert not (tmp_path / "evil.txt").exists()
 
 
 def test_control_characters_in_names_are_refused(tmp_path, dest):
-    err = refused(make_zip(tmp_path / "a.zip", [("evil\n.txt", b"x")]), dest, UNSAFE, "evil?")
+    archive = make_zip(tmp_path / "a.zip", [("evil\n.txt", b"x")])
+    err = assert_refused(archive, dest, UNSAFE, "evil?")
     assert "control characters" in err.message
 
 
 def test_symlink_is_refused(tmp_path, dest):
     link = info("desa.shp", stat.S_IFLNK | 0o777)
-    err = refused(make_zip(tmp_path / "a.zip", [(link, b"/etc/passwd")]), dest, UNSAFE,
+    err = assert_refused(make_zip(tmp_path / "a.zip", [(link, b"/etc/passwd")]), dest, UNSAFE,
                   "desa.shp")
     assert "symbolic link" in err.message
 
@@ -155,28 +156,31 @@ def test_symlink_is_refused(tmp_path, dest):
 @pytest.mark.parametrize("kind", [stat.S_IFIFO, stat.S_IFCHR, stat.S_IFBLK, stat.S_IFSOCK])
 def test_special_files_are_refused(tmp_path, dest, kind):
     special = info("desa.dbf", kind | 0o644)
-    refused(make_zip(tmp_path / "a.zip", [(special, b"")]), dest, UNSAFE, "desa.dbf")
+    assert_refused(make_zip(tmp_path / "a.zip", [(special, b"")]), dest, UNSAFE, "desa.dbf")
 
 
 @pytest.mark.parametrize("name", ["inner.zip", "data/peta.KMZ", "x.rar", "x.7z", "x.tar.gz"])
 def test_nested_archives_are_refused(tmp_path, dest, name):
     inner = make_zip(tmp_path / "inner.zip", [])
-    err = refused(make_zip(tmp_path / "a.zip", [(name, inner.read_bytes())]), dest, UNSAFE, name)
+    archive = make_zip(tmp_path / "a.zip", [(name, inner.read_bytes())])
+    err = assert_refused(archive, dest, UNSAFE, name)
     assert "another archive" in err.message
 
 
 @pytest.mark.parametrize("name", ["setup.exe", "run.sh", "tool.py", "x.bat", "lib.DLL", "README"])
 def test_executables_and_unknown_types_are_refused(tmp_path, dest, name):
-    err = refused(make_zip(tmp_path / "a.zip", [(name, b"MZ")]), dest, UNSAFE, name)
+    err = assert_refused(make_zip(tmp_path / "a.zip", [(name, b"MZ")]), dest, UNSAFE, name)
     assert (Path(name).suffix.lower() or "no extension") in err.message
 
 
 def test_duplicates_and_file_folder_clashes_are_refused(tmp_path, dest):
     with pytest.warns(UserWarning, match="Duplicate name"):
         twice = make_zip(tmp_path / "a.zip", [("first.shp", b"again")])
-    refused(twice, dest, UNSAFE, "first.shp")
-    refused(make_zip(tmp_path / "b.zip", [("FIRST.SHP", b"again")]), dest, UNSAFE, "FIRST.SHP")
-    refused(make_zip(tmp_path / "c.zip", [("first.shp/x.dbf", b"x")]), dest, UNSAFE, "first.shp")
+    assert_refused(twice, dest, UNSAFE, "first.shp")
+    upper = make_zip(tmp_path / "b.zip", [("FIRST.SHP", b"again")])
+    assert_refused(upper, dest, UNSAFE, "FIRST.SHP")
+    clash = make_zip(tmp_path / "c.zip", [("first.shp/x.dbf", b"x")])
+    assert_refused(clash, dest, UNSAFE, "first.shp")
 
 
 def test_encrypted_members_are_refused(tmp_path, dest):
@@ -186,7 +190,7 @@ def test_encrypted_members_are_refused(tmp_path, dest):
     raw[local + 6] |= 0x1
     raw[central + 8] |= 0x1
     archive.write_bytes(bytes(raw))
-    err = refused(archive, dest, CORRUPT, "rahasia.dbf")
+    err = assert_refused(archive, dest, CORRUPT, "rahasia.dbf")
     assert "password" in err.message
 
 
@@ -196,7 +200,7 @@ def test_unsupported_compression_is_refused(tmp_path, dest):
     entry = raw.rindex(b"PK\x01\x02")  # central directory entry of the last member
     raw[entry + 10:entry + 12] = struct.pack("<H", 9)  # Deflate64
     archive.write_bytes(bytes(raw))
-    err = refused(archive, dest, CORRUPT, "desa.dbf")
+    err = assert_refused(archive, dest, CORRUPT, "desa.dbf")
     assert "compressed with a method" in err.message
 
 
@@ -209,7 +213,7 @@ def test_zip_bomb_is_refused_before_extracting(tmp_path, dest):
             out.write(bytes(1024**2))
     assert bomb.stat().st_size < 1024**2
     started = time.monotonic()
-    err = refused(bomb, dest, TOO_LARGE, "desa.dbf")
+    err = assert_refused(bomb, dest, TOO_LARGE, "desa.dbf")
     assert time.monotonic() - started < 1.0
     assert "zip bomb" in err.message
 
@@ -237,7 +241,7 @@ def test_a_member_lying_about_its_size_is_caught(tmp_path, dest):
     raw[local + 22:local + 26] = struct.pack("<I", 100)  # declared uncompressed size
     raw[central + 24:central + 28] = struct.pack("<I", 100)
     archive.write_bytes(bytes(raw))
-    refused(archive, dest, CORRUPT, "desa.dbf")  # zipfile stops at 100 bytes: bad CRC
+    assert_refused(archive, dest, CORRUPT, "desa.dbf")  # zipfile stops at 100 bytes: bad CRC
 
 
 @pytest.mark.parametrize(("limits", "code"), [
@@ -248,7 +252,7 @@ def test_the_byte_counter_does_not_trust_declared_sizes(tmp_path, dest, monkeypa
     should a member ever stream more than it declared."""
     archive = make_zip(tmp_path / "a.zip", [("desa.dbf", b"x" * 1000)])
     monkeypatch.setattr(archive_module, "_chunks", lambda zf, info, shown: iter([b"y" * 3000]))
-    refused(archive, dest, code, "first.shp", limits)
+    assert_refused(archive, dest, code, "first.shp", limits)
 
 
 # --- broken or empty archives -----------------------------------------------------------------
@@ -260,13 +264,13 @@ def test_damaged_member_leaves_nothing_behind(tmp_path, dest, compression):
     start = raw.index(b"desa.dbf") + len("desa.dbf") + 100
     raw[start:start + 50] = bytes(50)
     archive.write_bytes(bytes(raw))
-    refused(archive, dest, CORRUPT, "desa.dbf")
+    assert_refused(archive, dest, CORRUPT, "desa.dbf")
 
 
 def test_random_bytes_are_not_an_archive(tmp_path, dest):
     fake = tmp_path / "peta.zip"
     fake.write_bytes(os.urandom(5000))
-    refused(fake, dest, CORRUPT, "peta.zip")
+    assert_refused(fake, dest, CORRUPT, "peta.zip")
 
 
 @pytest.mark.parametrize("members", [[], [("data/", b"")], [("__MACOSX/._x", b"")]])
@@ -275,13 +279,13 @@ def test_empty_archives(tmp_path, dest, members):
     with zipfile.ZipFile(archive, "w") as zf:
         for name, data in members:
             zf.writestr(name, data)
-    refused(archive, dest, EMPTY, "kosong.zip")
+    assert_refused(archive, dest, EMPTY, "kosong.zip")
 
 
 def test_wrong_type_or_missing_upload(tmp_path, dest):
     (tmp_path / "a.rar").write_bytes(b"Rar!")
-    refused(tmp_path / "a.rar", dest, ImportErrorCode.FORMAT_UNKNOWN, "a.rar")
-    refused(tmp_path / "gone.zip", dest, ImportErrorCode.FILE_NOT_FOUND, "gone.zip")
+    assert_refused(tmp_path / "a.rar", dest, ImportErrorCode.FORMAT_UNKNOWN, "a.rar")
+    assert_refused(tmp_path / "gone.zip", dest, ImportErrorCode.FILE_NOT_FOUND, "gone.zip")
 
 
 def test_destination_must_be_private_and_empty(tmp_path, dest):
