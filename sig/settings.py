@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "simple_history",
     "layers",
     "importers",
+    "analysis",
+    "exports",
 ]
 
 MIDDLEWARE = [

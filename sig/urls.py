@@ -7,6 +7,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("impor/", include("importers.urls")),
+    path("analisis/", include("analysis.urls")),
+    path("ekspor/", include("exports.urls")),
     # Data out for other programs: OGC API – Features (QGIS, GDAL) and the REST API.
     path("ogc/", include("layers.api.ogc_urls")),
     path("api/", include("layers.api.rest_urls")),

@@ -18,6 +18,12 @@ class LayerKind(models.TextChoices):
     LAND_USE = "land_use", _("Land use and zoning")
     COMPLAINTS = "complaints", _("Complaints")
     GENERIC = "generic", _("Thematic layer")
+    # A grid (GeoTIFF, ASCII grid) kept as a Cloud-Optimized GeoTIFF; its metadata lives in
+    # analysis.Raster, its pixels are served as image tiles, never as features.
+    RASTER = "raster", _("Raster")
+
+
+CORE_KINDS = (LayerKind.ADMIN_AREAS, LayerKind.ASSETS, LayerKind.LAND_USE, LayerKind.COMPLAINTS)
 
 
 class Layer(models.Model):
@@ -57,7 +63,8 @@ class Layer(models.Model):
         constraints = [
             # Exactly one catalogue row for each core kind.
             models.UniqueConstraint(
-                fields=["kind"], condition=~Q(kind="generic"), name="layer_one_per_core_kind"
+                fields=["kind"], condition=Q(kind__in=[k.value for k in CORE_KINDS]),
+                name="layer_one_per_core_kind",
             )
         ]
 

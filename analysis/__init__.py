@@ -1,0 +1,1 @@
+"""Analysis: rasters, zonal statistics, set-based vector analysis per wilayah and dashboards."""

@@ -1,0 +1,6 @@
+"""Downloads of layers and analysis results."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "exports"
+urlpatterns: list = []
