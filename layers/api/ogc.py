@@ -37,6 +37,7 @@ from layers.api.feature_pages import (
     with_members,
 )
 from layers.api.geodata import BadRequest
+from layers.models import LayerKind
 from layers.selectors.catalogue import layers_visible_to
 from layers.selectors.features import FeatureSource, feature_source
 
@@ -258,8 +259,10 @@ class Collections(OgcView):
                                                bad_request=True))
     def get(self, request):
         html = wants_html(request)
+        # Raster layers have no features, so they are no feature collection.
         entries = [collection_entry(request, feature_source(slug=layer.slug, user=request.user))
-                   for layer in layers_visible_to(user=request.user)]
+                   for layer in layers_visible_to(user=request.user)
+                   .exclude(kind=LayerKind.RASTER)]
         data = {"links": self_links(request, "ogc:collections", html=html),
                 "collections": entries}
         return respond(request, data, "ogc/collections.html", html)

@@ -22,7 +22,7 @@ from layers.models import (
 @dataclass(frozen=True)
 class LayerSummary:
     layer: Layer
-    count: int
+    count: int | None  # None for a raster layer: it has cells, not features
 
 
 def layers_visible_to(*, user: AbstractBaseUser | AnonymousUser):
@@ -51,7 +51,8 @@ def catalogue_summary(*, user: AbstractBaseUser | AnonymousUser) -> list[LayerSu
     return [
         LayerSummary(
             layer=layer,
-            count=core_counts.get(layer.kind, generic_counts.get(layer.id, 0)),
+            count=None if layer.kind == LayerKind.RASTER
+            else core_counts.get(layer.kind, generic_counts.get(layer.id, 0)),
         )
         for layer in layers_visible_to(user=user)
     ]
