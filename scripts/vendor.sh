@@ -28,3 +28,5 @@ vendor leaflet.vectorgrid dist/Leaflet.VectorGrid.bundled.min.js
 vendor @geoman-io/leaflet-geoman-free dist/leaflet-geoman.min.js dist/leaflet-geoman.css LICENSE
 # The transparency page's heat map of open complaints (/transparansi/).
 vendor leaflet.heat dist/leaflet-heat.js LICENSE
+# The wilayah dashboards' charts (/wilayah/<code>/): the UMD build, a `Chart` global.
+vendor chart.js dist/chart.umd.min.js LICENSE.md

@@ -8,6 +8,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("impor/", include("importers.urls")),
     path("analisis/", include("analysis.urls")),
+    # A dashboard per wilayah: /wilayah/ and /wilayah/<code>/ (analysis/dashboard_urls.py).
+    path("wilayah/", include("analysis.dashboard_urls")),
     path("ekspor/", include("exports.urls")),
     # Data out for other programs: OGC API – Features (QGIS, GDAL) and the REST API.
     path("ogc/", include("layers.api.ogc_urls")),

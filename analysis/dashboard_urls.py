@@ -1,0 +1,11 @@
+"""The wilayah dashboards, mounted at /wilayah/ by sig/urls.py."""
+
+from django.urls import path
+
+from analysis.views import dashboards
+
+app_name = "dashboards"
+urlpatterns = [
+    path("", dashboards.index, name="index"),
+    path("<str:code>/", dashboards.wilayah, name="wilayah"),
+]
