@@ -9,6 +9,7 @@ from django.contrib.gis.admin import GISModelAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from layers.admin_scoping import ScopedFeatureAdmin
 from layers.models import (
     AdministrativeArea,
     Agency,
@@ -89,7 +90,7 @@ class AssetPhotoInline(admin.TabularInline):
 
 
 @admin.register(Asset)
-class AssetAdmin(MapAdmin):
+class AssetAdmin(ScopedFeatureAdmin, MapAdmin):
     list_display = ("__str__", "category", "condition", "area", "is_verified", "is_public")
     list_filter = ("category", "condition", "is_verified", "is_public")
     search_fields = ("name", "register_code", "area__name", "area__code")
@@ -115,7 +116,7 @@ class LandUseClassificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(LandUseZone)
-class LandUseZoneAdmin(MapAdmin):
+class LandUseZoneAdmin(ScopedFeatureAdmin, MapAdmin):
     list_display = ("__str__", "land_use_class", "plan_name", "area_ha", "is_public")
     list_filter = ("land_use_class__classification", "land_use_class", "is_public")
     readonly_fields = ("area_ha", "uid", "version")
@@ -158,7 +159,7 @@ class LayerAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Feature)
-class FeatureAdmin(MapAdmin):
+class FeatureAdmin(ScopedFeatureAdmin, MapAdmin):
     list_display = ("id", "layer", "is_verified", "is_public", "updated_at")
     list_filter = ("layer", "is_verified", "is_public")
     readonly_fields = ("uid", "version")

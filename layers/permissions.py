@@ -41,6 +41,17 @@ def is_staff(user: User | None) -> bool:
     return bool(user.is_staff or user.is_superuser or assignments(user))
 
 
+# What the public may see of an editable feature table: verified AND marked public. The
+# querysets (.published()) and the SQL of every data-out path (layers.selectors.features) use
+# these, so the rule is stated here once.
+PUBLISHED_FILTER = {"is_public": True, "is_verified": True}
+
+
+def published_sql(alias: str = "t") -> list[str]:
+    """PUBLISHED_FILTER as SQL conditions over the table aliased `alias`."""
+    return [f"{alias}.{column}" for column in PUBLISHED_FILTER]
+
+
 def can_view_layer(user: User | None, layer: Layer) -> bool:
     """A public layer is open to all; a non-public one to staff only."""
     return layer.is_public or is_staff(user)
@@ -81,9 +92,65 @@ def can_edit_at(user: User | None, area_code: str | None) -> bool:
     return covers(scope_codes(user, EDITORS), area_code)
 
 
+def field_scope(user: User | None) -> list[str] | None:
+    """Codes of the wilayah where `user` may record assets in the field (any editing role:
+    field officer, desa operator, planner, administrator); None means everywhere."""
+    return scope_codes(user, EDITORS)
+
+
+def can_record_in_field(user: User | None) -> bool:
+    """Whether `user` may use the field capture page (/lapangan/): an editing role somewhere."""
+    return field_scope(user) != []
+
+
 def can_publish_at(user: User | None, area_code: str | None) -> bool:
     """Whether `user` may verify and publish what others recorded in `area_code`."""
     return covers(scope_codes(user, PUBLISHERS), area_code)
+
+
+# Layers whose features are drawn and changed through the editing API (boundaries come from
+# Kemendagri imports, complaints through their own workflow).
+EDITABLE_KINDS = ("assets", "land_use", "generic")
+
+
+def can_edit_layer(user: User | None, layer: Layer) -> bool:
+    """Whether `user` may edit features of `layer` somewhere (where: can_edit_at)."""
+    return layer.kind in EDITABLE_KINDS and scope_codes(user, EDITORS) != []
+
+
+def edit_scope(user: User | None) -> list[str] | None:
+    """Codes of the wilayah where `user` may edit (None: everywhere), for filtering lists."""
+    return scope_codes(user, EDITORS)
+
+
+def publish_scope(user: User | None) -> list[str] | None:
+    """Codes of the wilayah where `user` may verify (None: everywhere), for the review queue."""
+    return scope_codes(user, PUBLISHERS)
+
+
+def verified_on_save(user: User | None, area_code: str | None) -> bool:
+    """Whether a feature `user` creates or changes in `area_code` is verified (and may stay
+    public) by that save: a planner's or administrator's own work is; a field officer's or
+    desa operator's waits in the review queue, unverified and not public."""
+    return can_publish_at(user, area_code)
+
+
+def can_revert_import(user: User | None, area_codes: Iterable[str | None]) -> bool:
+    """Undoing an import republishes and deletes verified data: only publishers covering every
+    wilayah the import touched (before and after) may."""
+    return all(can_publish_at(user, code) for code in set(area_codes))
+
+
+def can_edit_somewhere(user: User | None) -> bool:
+    """Whether `user` may edit features anywhere: the staff map then loads its editing tools.
+    Each save is still decided by can_edit_at for the feature's own wilayah."""
+    return edit_scope(user) != []
+
+
+def can_publish_somewhere(user: User | None) -> bool:
+    """Whether `user` may verify features anywhere: the review queue is open to them. Each
+    verification is still decided by can_publish_at."""
+    return publish_scope(user) != []
 
 
 def can_handle_complaint(user: User | None, *, area_code: str | None,

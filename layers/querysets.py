@@ -57,8 +57,10 @@ class CurrentAreaManager(models.Manager.from_queryset(AdministrativeAreaQuerySet
 
 class FeatureQuerySet(SpatialQuerySet):
     def published(self):
-        """What the public may see: verified and marked public."""
-        return self.filter(is_public=True, is_verified=True)
+        """What the public may see (the rule: layers.permissions.PUBLISHED_FILTER)."""
+        from layers import permissions  # permissions imports the models, which import us
+
+        return self.filter(**permissions.PUBLISHED_FILTER)
 
     def in_area(self, area: AdministrativeArea):
         """Features whose derived desa lies in `area` (any level)."""

@@ -10,6 +10,9 @@ from django.contrib.gis.geos import MultiPolygon, Polygon
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
+# Fixtures of the editing API tests (editors per role, asset categories, a land-use class).
+pytest_plugins = ["tests.api.editing_support"]
+
 
 def shared_file(*parts: str) -> Path:
     """A file from ../shared/data, or skip the test with the reason."""

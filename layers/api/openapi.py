@@ -7,6 +7,7 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
+from layers.api.edit_support import EDIT_SCHEMAS
 from layers.api.feature_pages import DEFAULT_LIMIT, MAX_LIMIT
 
 
@@ -153,6 +154,7 @@ def add_components(result: dict, generator, request, public) -> dict:
     `limit` as a shared parameter the OGC items operation refers to."""
     components = result.setdefault("components", {})
     components.setdefault("schemas", {}).update(SCHEMAS)
+    components["schemas"].update(EDIT_SCHEMAS)
     components.setdefault("parameters", {})["limit"] = LIMIT_COMPONENT
     for path, item in result.get("paths", {}).items():
         if path.startswith("/ogc/") and path.endswith("/items"):

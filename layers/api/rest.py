@@ -1,8 +1,8 @@
 """REST API v1 (Django REST framework): the layer catalogue and each layer's features.
 
-Read-only for now; writes come with editing and roles. Features are the SQL-built GeoJSON of
-layers.selectors.features (the same as the map's and the OGC API's), so visibility is decided
-in one place."""
+The reads here; feature writes (docs/editing-api.md) in layers.api.edit, which extends
+LayerFeatureViewSet. Features are the SQL-built GeoJSON of layers.selectors.features (the same
+as the map's and the OGC API's), so visibility is decided in one place."""
 
 from __future__ import annotations
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GistIndex
@@ -113,6 +115,9 @@ class Asset(FeatureBase):
 
 
 class AssetPhoto(models.Model):
+    # Client-generated on the phone, so a photo sent twice (a lost acknowledgement) is stored
+    # once.
+    uid = models.UUIDField(_("identifier"), default=uuid.uuid4, unique=True, editable=False)
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(_("photo"), upload_to="assets/%Y/%m/")
     thumbnail = models.ImageField(_("thumbnail"), upload_to="assets/thumbs/%Y/%m/", blank=True)

@@ -14,7 +14,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from layers.api.catalogue import catalogue_layers
 from layers.selectors.maps import map_choices
+from layers.views.edit_map import edit_config
 
 
 def map_strings() -> dict[str, str]:
@@ -40,6 +42,7 @@ def map_strings() -> dict[str, str]:
         "staffOnly": _("staff only"),
         "noLayers": _("No layers are published yet."),
         "legend": _("Legend"),
+        "download": _("Download"),
         "openAdmin": _("Open in administration"),
         "yes": _("Yes"),
         "no": _("No"),
@@ -94,6 +97,9 @@ def map_config(request: HttpRequest, *, staff: bool) -> dict:
             "search": reverse("layers:wilayah-search"),
             "extent": reverse("layers:tilejson", args=["wilayah"]),
         },
+        # The catalogue itself, so the layers (and their points requests) start without
+        # waiting for /api/layers/; map.js still asks the URL when this is absent.
+        "catalogue": catalogue_layers(request),
         "conditions": [asdict(c) for c in choices.conditions],
         "statuses": [asdict(c) for c in choices.statuses],
         "attributeLabels": choices.attribute_labels,
@@ -120,5 +126,9 @@ def public_map(request: HttpRequest) -> HttpResponse:
 @staff_member_required
 def staff_map(request: HttpRequest) -> HttpResponse:
     """The staff map: also non-public layers, unverified features and internal attributes
-    (decided by the endpoints for the signed-in user). Editing tools come in a later issue."""
-    return render(request, "layers/map.html", map_config(request, staff=True))
+    (decided by the endpoints for the signed-in user), and the editor for those who may edit."""
+    context = map_config(request, staff=True)
+    # The editor (Geoman and static/js/map/edit/) only for users who may edit somewhere.
+    if edit := edit_config(request):
+        context["config"]["edit"] = edit
+    return render(request, "layers/map.html", context)

@@ -56,11 +56,16 @@ def test_one_feature(client, data_out):
     assert bad.status_code == 400 and bad.json()["code"] == "bad_request"
 
 
-def test_reads_only_for_now(client, staff_user, data_out):
+def test_the_catalogue_is_read_only_and_features_need_an_editing_role(client, staff_user,
+                                                                       data_out):
     client.force_login(staff_user)
     assert client.post("/api/v1/layers/", {"slug": "baru"}).status_code == 405
     assert client.delete("/api/v1/layers/aset/").status_code == 405
-    assert client.post("/api/v1/layers/aset/features/", {}).status_code == 405
+    # Feature writes are the editing API's (tests/api/test_editing*.py): staff with no SIG
+    # role may not write.
+    response = client.post("/api/v1/layers/aset/features/", "{}",
+                           content_type="application/json")
+    assert response.status_code == 403 and response.json()["code"] == "forbidden"
 
 
 def test_openapi_document_validates_without_warnings(tmp_path, db):
