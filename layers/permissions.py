@@ -92,17 +92,6 @@ def can_edit_at(user: User | None, area_code: str | None) -> bool:
     return covers(scope_codes(user, EDITORS), area_code)
 
 
-def field_scope(user: User | None) -> list[str] | None:
-    """Codes of the wilayah where `user` may record assets in the field (any editing role:
-    field officer, desa operator, planner, administrator); None means everywhere."""
-    return scope_codes(user, EDITORS)
-
-
-def can_record_in_field(user: User | None) -> bool:
-    """Whether `user` may use the field capture page (/lapangan/): an editing role somewhere."""
-    return field_scope(user) != []
-
-
 def can_publish_at(user: User | None, area_code: str | None) -> bool:
     """Whether `user` may verify and publish what others recorded in `area_code`."""
     return covers(scope_codes(user, PUBLISHERS), area_code)
@@ -142,8 +131,9 @@ def can_revert_import(user: User | None, area_codes: Iterable[str | None]) -> bo
 
 
 def can_edit_somewhere(user: User | None) -> bool:
-    """Whether `user` may edit features anywhere: the staff map then loads its editing tools.
-    Each save is still decided by can_edit_at for the feature's own wilayah."""
+    """Whether `user` may edit features anywhere (any editing role: field officer, desa
+    operator, planner, administrator): the staff map then loads its editing tools and the field
+    capture page (/lapangan/) opens. Each save is still decided by can_edit_at."""
     return edit_scope(user) != []
 
 
@@ -151,6 +141,14 @@ def can_publish_somewhere(user: User | None) -> bool:
     """Whether `user` may verify features anywhere: the review queue is open to them. Each
     verification is still decided by can_publish_at."""
     return publish_scope(user) != []
+
+
+def can_import(user: User | None) -> bool:
+    """Whether `user` may use the import wizard: planners and administrators (a role, any
+    wilayah), and Django staff accounts of the regional office."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return bool(user.is_staff or user.is_superuser or can_publish_somewhere(user))
 
 
 def can_handle_complaint(user: User | None, *, area_code: str | None,

@@ -1,11 +1,16 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # Staff sign in here, not in /admin/: a role (planner, field officer…) is enough, Django's
+    # is_staff flag only opens the administration.
+    path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("impor/", include("importers.urls")),
     path("analisis/", include("analysis.urls")),
     # A dashboard per wilayah: /wilayah/ and /wilayah/<code>/ (analysis/dashboard_urls.py).

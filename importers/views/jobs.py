@@ -3,7 +3,6 @@ once it is done), its status as JSON for the progress bar, and its problems as C
 
 from __future__ import annotations
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -11,12 +10,13 @@ from django.urls import NoReverseMatch, reverse
 
 from importers.models import ImportJob, JobStatus
 from importers.wizard import ADMIN_CHANGELISTS, problems_csv, target_label
+from layers.views.access import importer_required
 
 PROBLEMS_SHOWN = 200
 _FINISHED = (JobStatus.SUCCEEDED, JobStatus.FAILED)
 
 
-@staff_member_required
+@importer_required
 def job_list(request: HttpRequest) -> HttpResponse:
     jobs = ImportJob.objects.select_related("created_by").defer(
         "problems", "preview", "notices")
@@ -24,7 +24,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
     return render(request, "importers/job_list.html", {"page": page})
 
 
-@staff_member_required
+@importer_required
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(ImportJob, pk=job_id)
     if job.status not in _FINISHED:
@@ -44,7 +44,7 @@ def _admin_url(target: str) -> str | None:
         return None
 
 
-@staff_member_required
+@importer_required
 def job_status(request: HttpRequest, job_id: int) -> JsonResponse:
     job = get_object_or_404(ImportJob.objects.only(
         "status", "progress", "progress_note", "error_message"), pk=job_id)
@@ -53,7 +53,7 @@ def job_status(request: HttpRequest, job_id: int) -> JsonResponse:
                          "finished": job.status in _FINISHED})
 
 
-@staff_member_required
+@importer_required
 def job_problems_csv(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
     job = get_object_or_404(ImportJob.objects.only("problems"), pk=job_id)
     response = StreamingHttpResponse(problems_csv(job), content_type="text/csv; charset=utf-8")

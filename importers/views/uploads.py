@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from http import HTTPStatus
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -28,6 +27,7 @@ from importers.uploads import (
     upload_create,
     upload_finish,
 )
+from layers.views.access import importer_required
 
 _STATUS = {
     UploadErrorCode.WRONG_OFFSET: HTTPStatus.CONFLICT,
@@ -61,7 +61,7 @@ def _own_upload(request: HttpRequest, upload_id: str) -> UploadSession:
     return upload
 
 
-@staff_member_required
+@importer_required
 @require_POST
 def upload_start(request: HttpRequest) -> JsonResponse:
     try:
@@ -77,7 +77,7 @@ def upload_start(request: HttpRequest) -> JsonResponse:
     return JsonResponse(_state(upload), status=HTTPStatus.CREATED)
 
 
-@staff_member_required
+@importer_required
 @require_http_methods(["GET", "PUT"])
 def upload_detail(request: HttpRequest, upload_id: str) -> JsonResponse:
     upload = _own_upload(request, upload_id)
@@ -97,7 +97,7 @@ def upload_detail(request: HttpRequest, upload_id: str) -> JsonResponse:
     return JsonResponse({"offset": received, "size": upload.size})
 
 
-@staff_member_required
+@importer_required
 @require_POST
 def upload_done(request: HttpRequest, upload_id: str) -> JsonResponse:
     upload = _own_upload(request, upload_id)

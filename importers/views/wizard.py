@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -23,11 +22,12 @@ from importers.wizard import (
     target_label,
     upload_preview,
 )
+from layers.views.access import importer_required
 
 CHUNK_SIZE = 1024**2  # what the page sends per request by default (data-chunk-size)
 
 
-@staff_member_required
+@importer_required
 def upload_page(request: HttpRequest) -> HttpResponse:
     return render(request, "importers/upload.html", {
         "form": UploadTargetForm(), "new_layer": NEW_LAYER, "chunk_size": CHUNK_SIZE,
@@ -41,7 +41,7 @@ def _upload_for(request: HttpRequest, upload_id: str) -> UploadSession:
     return upload
 
 
-@staff_member_required
+@importer_required
 def preview(request: HttpRequest, upload_id: str) -> HttpResponse:
     """GET: a dry run with the suggested mapping. POST `action`: preview again with the
     form's choices, apply a saved mapping, save the mapping, or run the import."""
@@ -105,7 +105,7 @@ def _render(request: HttpRequest, upload: UploadSession, form: PreviewForm,
         "failure_code": result.failure.code if result.failure else ""})
 
 
-@staff_member_required
+@importer_required
 @require_POST
 def discard(request: HttpRequest, upload_id: str) -> HttpResponse:
     upload_discard(upload=_upload_for(request, upload_id))

@@ -31,7 +31,7 @@ class FieldArea:
 
 
 def field_areas(codes: list[str] | None) -> list[FieldArea]:
-    """The current wilayah named by `codes` (from permissions.field_scope); None (everywhere)
+    """The current wilayah named by `codes` (from permissions.edit_scope); None (everywhere)
     gives one entry spanning every current desa/kelurahan."""
     if codes is None:
         extent = AdministrativeArea.objects.villages().aggregate(e=Extent("geom"))["e"]

@@ -106,7 +106,7 @@ def field_strings() -> dict[str, str]:
 
 def field_config(request: HttpRequest) -> dict:
     slug = assets_layer_slug() or ""
-    areas = field_areas(permissions.field_scope(request.user))
+    areas = field_areas(permissions.edit_scope(request.user))
     return {
         "user": {"id": request.user.pk, "name": request.user.get_username()},
         "layer": slug,
@@ -133,7 +133,7 @@ def field_config(request: HttpRequest) -> dict:
 @never_cache
 def field_app(request: HttpRequest) -> HttpResponse:
     """The capture page. Staff with an editing role somewhere; others get a 403 page."""
-    if not permissions.can_record_in_field(request.user):
+    if not permissions.can_edit_somewhere(request.user):
         reason = _("This page is for field officers, desa/kelurahan operators and planners. "
                    "Your account has no such role; ask the administrator to assign you a "
                    "wilayah.")
@@ -153,7 +153,7 @@ def session(request: HttpRequest) -> JsonResponse:
     user = request.user
     return JsonResponse({"authenticated": user.is_authenticated,
                          "user": user.pk if user.is_authenticated else None,
-                         "canRecord": permissions.can_record_in_field(user)})
+                         "canRecord": permissions.can_edit_somewhere(user)})
 
 
 @require_GET

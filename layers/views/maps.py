@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from django.conf import settings
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from layers.api.catalogue import catalogue_layers
 from layers.selectors.maps import map_choices
+from layers.views.access import staff_required
 from layers.views.edit_map import edit_config
 
 
@@ -123,7 +123,7 @@ def public_map(request: HttpRequest) -> HttpResponse:
     return render(request, "layers/map.html", map_config(request, staff=False))
 
 
-@staff_member_required
+@staff_required
 def staff_map(request: HttpRequest) -> HttpResponse:
     """The staff map: also non-public layers, unverified features and internal attributes
     (decided by the endpoints for the signed-in user), and the editor for those who may edit."""

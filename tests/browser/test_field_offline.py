@@ -346,7 +346,7 @@ def test_a_record_the_server_cannot_take_now_waits_and_is_sent_later(browser, li
     page.evaluate("""SIGField.addRecord({properties: {category: 'jembatan',
         attributes: {bahan: 'beton'}}, lat: -0.03, lng: 110.03}).then(() => SIGField.sync())""")
     page.wait_for_selector("body[data-sync='auth']")
-    assert page.locator("#notice a[href^='/admin/login/']").count() == 1
+    assert page.locator("#notice a[href^='/masuk/']").count() == 1
     assert counts(page) == {"pending": 1, "sent": 1, "refused": 0}
     # Logged in again, "sync now" sends it.
     client.force_login(officer)

@@ -105,7 +105,7 @@ def test_only_the_uploader_sees_an_upload_and_only_staff_upload(
     assert client.get(url).status_code == 404
     citizen = django_user_model.objects.create_user("warga")
     client.force_login(citizen)
-    assert start(client).status_code == 302  # to the staff login
+    assert start(client).status_code == 403  # signed in, but no right to import
 
 
 def test_pieces_need_the_csrf_token(staff_user, import_dir):

@@ -165,6 +165,8 @@ def test_the_task_never_deletes_a_file_outside_the_upload_folder(import_dir, tmp
 
 
 def test_pages_are_for_staff_only(client, django_user_model, db):
+    for name in ("importers:jobs", "importers:upload"):
+        assert client.get(reverse(name))["Location"].startswith("/masuk/?next=")
     client.force_login(django_user_model.objects.create_user("warga"))
     for name in ("importers:jobs", "importers:upload"):
-        assert client.get(reverse(name)).status_code == 302
+        assert client.get(reverse(name)).status_code == 403

@@ -32,7 +32,7 @@ def user_with(django_user_model, name: str, role: str | None, area=None):
 def test_the_page_asks_for_a_login(client):
     response = client.get("/lapangan/")
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/") and "lapangan" in response["Location"]
+    assert response["Location"].startswith("/masuk/") and "lapangan" in response["Location"]
 
 
 @pytest.mark.django_db
@@ -43,7 +43,7 @@ def test_staff_without_an_editing_role_are_refused(client, django_user_model, re
     response = client.get("/lapangan/")
     assert response.status_code == 403
     assert "field-config" not in response.content.decode()
-    assert not permissions.can_record_in_field(user)
+    assert not permissions.can_edit_somewhere(user)
 
 
 @pytest.mark.django_db
