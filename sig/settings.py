@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "sig.context_processors.sig_roles",
             ],
         },
     },
@@ -157,7 +158,9 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "layers:home"
+LOGOUT_REDIRECT_URL = "layers:home"
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
@@ -234,10 +237,25 @@ INSTALLED_APPS += ["procrastinate.contrib.django"]
 SIG_IMPORT_DIR = Path(os.environ.get("SIG_IMPORT_DIR", BASE_DIR / "var" / "imports"))
 SIG_IMPORT_MAX_BYTES = int(os.environ.get("SIG_IMPORT_MAX_BYTES", str(1024**3)))
 SIG_IMPORT_KEEP_HOURS = int(os.environ.get("SIG_IMPORT_KEEP_HOURS", "24"))
+# Raster layers as Cloud-Optimized GeoTIFFs: private (not under MEDIA), served only as tiles
+# through the layer's permissions.
+SIG_RASTER_DIR = Path(os.environ.get("SIG_RASTER_DIR", BASE_DIR / "var" / "rasters"))
+# The raster layer (slug) whose cells count people: the wilayah dashboards then show complaints
+# per 1,000 people (analysis/selectors/complaints.py). Empty: no such figure.
+SIG_POPULATION_RASTER = os.environ.get("SIG_POPULATION_RASTER", "")
+# Exports (/ekspor/): GeoPackage, Shapefile and KML of more features than this are written by
+# the worker (a job page with progress, then a download link); its files live in a private
+# folder for SIG_EXPORT_KEEP_HOURS. A map export (HTML) holds at most MAP_MAX_FEATURES.
+SIG_EXPORT_DIR = Path(os.environ.get("SIG_EXPORT_DIR", BASE_DIR / "var" / "exports"))
+SIG_EXPORT_KEEP_HOURS = int(os.environ.get("SIG_EXPORT_KEEP_HOURS", "24"))
+SIG_EXPORT_SYNC_MAX_FEATURES = int(os.environ.get("SIG_EXPORT_SYNC_MAX_FEATURES", "20000"))
+SIG_EXPORT_MAP_MAX_FEATURES = int(os.environ.get("SIG_EXPORT_MAP_MAX_FEATURES", "20000"))
 # procrastinate announces each task it registers, at INFO, in every manage.py command.
 LOGGING.setdefault("loggers", {}).update({
     "procrastinate.blueprints": {"level": "WARNING"},
     "procrastinate.periodic": {"level": "WARNING"},
+    # pandas imports numexpr (a rio-tiler dependency), which announces its thread count.
+    "numexpr.utils": {"level": "WARNING"},
 })
 
 # Data leaving PostGIS: the most features one GeoJSON response carries (more sets
@@ -253,6 +271,10 @@ SIG_SUBMISSION_LIMIT = int(os.environ.get("SIG_SUBMISSION_LIMIT", "5"))
 SIG_SUBMISSION_WINDOW_MINUTES = int(os.environ.get("SIG_SUBMISSION_WINDOW_MINUTES", "10"))
 SIG_REOPEN_DAYS = int(os.environ.get("SIG_REOPEN_DAYS", "30"))
 SIG_DUPLICATE_RADIUS_M = float(os.environ.get("SIG_DUPLICATE_RADIUS_M", "50"))
+# Field capture (/lapangan/): a GPS fix less accurate than this many metres is flagged (the
+# officer should drag the pin); photos are resized in the browser to this long side (px).
+SIG_FIELD_ACCURACY_WARN_M = float(os.environ.get("SIG_FIELD_ACCURACY_WARN_M", "30"))
+SIG_FIELD_PHOTO_MAX_PX = int(os.environ.get("SIG_FIELD_PHOTO_MAX_PX", "1600"))
 # The address residents use, for links in e-mails.
 SIG_PUBLIC_URL = os.environ.get("SIG_PUBLIC_URL", "http://127.0.0.1:8000")
 

@@ -8,8 +8,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from exports.formats import FORMATS as EXPORT_FORMATS
 from layers import permissions
-from layers.models import Layer
+from layers.models import Layer, LayerKind
 from layers.selectors.features import FILTERS, feature_source
 
 
@@ -44,6 +45,8 @@ class LayerSerializer(serializers.ModelSerializer):
 
     @extend_schema_field({"type": "array", "items": {"type": "string"}})
     def get_properties(self, layer: Layer) -> list[str]:
+        if layer.kind == LayerKind.RASTER:
+            return []  # cells, not features
         return list(feature_source(slug=layer.slug, user=self._user()).props)
 
     @extend_schema_field({"type": "array", "items": {"type": "object",
@@ -63,6 +66,11 @@ class LayerSerializer(serializers.ModelSerializer):
         def url(name: str, *args: object) -> str:
             return reverse(name, args=args, request=request)
 
+        if layer.kind == LayerKind.RASTER:
+            # No feature paths: PNG tiles and a legend (analysis.views.rasters).
+            tile = url("analysis:raster-tile", slug, 0, 0, 0).removesuffix("/0/0/0.png")
+            return {"self": url("api:layer-detail", slug), "tiles": tile + "/{z}/{x}/{y}.png",
+                    "legend": url("analysis:raster-legend", slug)}
         tile = url("layers:tile", slug, 0, 0, 0).removesuffix("/0/0/0.pbf")
         return {
             "self": url("api:layer-detail", slug),
@@ -72,4 +80,7 @@ class LayerSerializer(serializers.ModelSerializer):
             "tiles": tile + "/{z}/{x}/{y}.pbf",
             "ogc_collection": url("ogc:collection", slug),
             "ogc_items": url("ogc:items", slug),
+            # Downloads (exports app): export_gpkg, export_shp, export_geojson, export_csv,
+            # export_kml; they take bbox and the same filters.
+            **{f"export_{key}": url("exports:layer", slug, key) for key in EXPORT_FORMATS},
         }
