@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from importers.selectors import last_import
 from layers.models import Layer
 
 
@@ -37,12 +38,17 @@ class Provenance:
 
 
 def layer_source_line(layer: Layer) -> str:
-    """One layer as a source: its name and slug, who provides it and how recent it is."""
+    """One layer as a source: its name and slug, who provides it and how recent it is (its
+    last import, as the dashboards and zonal statistics name it)."""
     owner = layer.source or (layer.agency.name if layer.agency_id else "")
     text = _("%(name)s (layer %(slug)s), updated %(date)s, data version %(version)s") % {
         "name": layer.name, "slug": layer.slug,
         "date": timezone.localtime(layer.updated_at).strftime("%Y-%m-%d"),
         "version": layer.data_version}
+    if job := last_import(layer):
+        text += "; " + _("imported %(date)s from %(file)s") % {
+            "date": timezone.localtime(job.finished_at).strftime("%Y-%m-%d"),
+            "file": job.source_name}
     return f"{text}; {owner}" if owner else text
 
 

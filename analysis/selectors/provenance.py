@@ -6,26 +6,15 @@ from __future__ import annotations
 from django.db import connection
 
 from analysis.selectors.scope import Source
-from importers.models import ImportJob, JobStatus
-from layers.models import LayerKind
+from importers.selectors import last_import
 from layers.selectors.features import FeatureSource
-
-# The import target that writes each kind of layer (importers.targets.target_for).
-_TARGET = {LayerKind.ADMIN_AREAS: "admin_areas", LayerKind.ASSETS: "assets",
-           LayerKind.LAND_USE: "land_use", LayerKind.COMPLAINTS: "complaints"}
-
-
-def import_target(source: FeatureSource) -> str:
-    return _TARGET.get(source.layer.kind, f"layer:{source.layer.slug}")
 
 
 def source_of(source: FeatureSource) -> Source:
     """The layer behind `source`, its last successful import and the newest `updated_at` of
     the rows this viewer may see (an import stamps it too, so a command-line import that left
     no ImportJob still shows)."""
-    job = (ImportJob.objects.filter(target=import_target(source), status=JobStatus.SUCCEEDED,
-                                    dry_run=False)
-           .order_by("-finished_at").only("finished_at", "source_name").first())
+    job = last_import(source.layer)
     with connection.cursor() as cur:
         cur.execute(f"SELECT max(t.updated_at) FROM {source.from_sql} "
                     f"WHERE {source.where_sql()}", source.params)

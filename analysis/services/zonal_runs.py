@@ -23,7 +23,7 @@ from analysis.services.zonal import (
     parse_zones,
     zonal_frame,
 )
-from importers.models import ImportJob, JobStatus
+from importers.selectors import last_import
 from layers.models import AdministrativeArea, Feature, Layer, LayerKind
 
 Progress = Callable[[float, str], None]
@@ -42,11 +42,6 @@ def zonal_run_create(*, raster_slug: str, zones: str, stats: list[str] | None,
                                    stats=chosen, created_by=user)
 
 
-def _last_import(target: str) -> ImportJob | None:
-    return (ImportJob.objects.filter(target=target, status=JobStatus.SUCCEEDED, dry_run=False)
-            .order_by("-finished_at").first())
-
-
 def run_sources(raster: Raster, zones: str) -> list[dict]:
     """The layers a run reads and when each was last imported (the last successful import
     job, else the last write to its rows)."""
@@ -55,12 +50,12 @@ def run_sources(raster: Raster, zones: str) -> list[dict]:
     kind, value = parse_zones(zones)
     if kind == "level":
         layer = Layer.objects.filter(kind=LayerKind.ADMIN_AREAS).first()
-        job = _last_import("admin_areas")
+        job = last_import(layer) if layer else None
         when = job.finished_at if job else AdministrativeArea.objects.filter(
             level=LEVELS[value]).aggregate(t=Max("updated_at"))["t"]
     else:
         layer = Layer.objects.get(slug=value)
-        job = _last_import(f"layer:{value}")
+        job = last_import(layer)
         when = job.finished_at if job else Feature.objects.filter(layer=layer).aggregate(
             t=Max("updated_at"))["t"] or layer.updated_at
     sources.append({"layer": layer.slug if layer else "wilayah",
