@@ -43,9 +43,10 @@ def form_data(asset: Asset, **changes) -> dict:
     return data
 
 
-def test_operator_lists_and_changes_only_their_desa(client, operator, two_assets):
+def test_operator_lists_and_changes_only_their_desa(client, operator, two_assets, settings):
     inside, outside = two_assets
     client.force_login(operator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the refusal is read in English
     listing = client.get("/admin/layers/asset/")
     assert listing.status_code == 200
     assert b"SD Dalam" in listing.content and b"SD Luar" not in listing.content
