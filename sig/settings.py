@@ -264,6 +264,8 @@ LOGGING.setdefault("loggers", {}).update({
 SIG_GEOJSON_MAX_FEATURES = int(os.environ.get("SIG_GEOJSON_MAX_FEATURES", "150000"))
 SIG_TILE_MAX_FEATURES = int(os.environ.get("SIG_TILE_MAX_FEATURES", "7000"))
 SIG_TILE_MAX_AGE = int(os.environ.get("SIG_TILE_MAX_AGE", "300"))
+# Memory per server process for the public map's binary points answers (0: none kept).
+SIG_POINTS_CACHE_MB = int(os.environ.get("SIG_POINTS_CACHE_MB", "64"))
 
 # Public submissions (complaint form, Open311 POST): at most this many per client address in
 # the window; a reporter may reopen a resolved complaint within SIG_REOPEN_DAYS.

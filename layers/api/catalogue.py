@@ -8,6 +8,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from exports.formats import FORMATS as EXPORT_FORMATS
 from layers.api.feature_pages import source_extent
 from layers.models import (
     AdministrativeArea,
@@ -46,7 +47,27 @@ def legend(layer: Layer) -> list[dict]:
     return [{"value": layer.slug, "label": layer.name, "color": color}]
 
 
+def raster_entry(request: HttpRequest, layer: Layer) -> dict:
+    """A raster layer for the map: PNG tiles (analysis.views.rasters) and its legend."""
+    from analysis.services.rasters import raster_legend
+
+    tile = reverse("analysis:raster-tile", args=[layer.slug, 0, 0, 0])
+    raster = layer.raster
+    return {
+        "slug": layer.slug, "name": layer.name, "kind": layer.kind,
+        "description": layer.description, "geometry_type": "", "is_public": layer.is_public,
+        "style": layer.style, "legend": raster_legend(raster), "filters": [],
+        "tiles_url": request.build_absolute_uri(tile.removesuffix("/0/0/0.png"))
+        + "/{z}/{x}/{y}.png",
+        "legend_url": reverse("analysis:raster-legend", args=[layer.slug]),
+        "units": raster.units, "categorical": raster.categorical,
+        "bounds": list(raster.footprint.extent), "data_version": layer.data_version,
+    }
+
+
 def layer_entry(request: HttpRequest, layer: Layer) -> dict:
+    if layer.kind == LayerKind.RASTER:
+        return raster_entry(request, layer)
     # The XYZ template: reverse a real tile, then put the placeholders in.
     tile = reverse("layers:tile", args=[layer.slug, 0, 0, 0])
     tiles = request.build_absolute_uri(tile.removesuffix("/0/0/0.pbf")) + "/{z}/{x}/{y}.pbf"
@@ -60,14 +81,21 @@ def layer_entry(request: HttpRequest, layer: Layer) -> dict:
         "item_url": reverse("ogc:item", args=[layer.slug, 0]).removesuffix("/0") + "/{id}",
         "tiles_url": tiles,
         "tilejson_url": reverse("layers:tilejson", args=[layer.slug]),
+        # Downloads of the layer as the viewer sees it (exports app), by format.
+        "export_urls": {key: reverse("exports:layer", args=[layer.slug, key])
+                        for key in EXPORT_FORMATS},
         "data_version": layer.data_version,
     }
 
 
+def catalogue_layers(request: HttpRequest) -> list[dict]:
+    """The catalogue entries of the layers the user may see (also embedded in the map page)."""
+    return [layer_entry(request, layer) for layer in layers_visible_to(user=request.user)]
+
+
 @require_GET
 def catalogue(request: HttpRequest) -> JsonResponse:
-    layers = [layer_entry(request, layer) for layer in layers_visible_to(user=request.user)]
-    return JsonResponse({"layers": layers})
+    return JsonResponse({"layers": catalogue_layers(request)})
 
 
 @require_GET

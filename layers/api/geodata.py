@@ -18,11 +18,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from layers import permissions
+from layers.api.points_binary import CONTENT_TYPE as POINTS_TYPE
+from layers.api.points_binary import AnswerCache, encode_points
 from layers.selectors.features import (
     FILTERS,
     FeatureSource,
     feature_source,
     features_query,
+    points_binary_query,
     points_query,
     tile_query,
 )
@@ -146,8 +149,9 @@ def layer_tile(request: HttpRequest, slug: str, z: int, x: int, y: int) -> HttpR
 @require_GET
 def layer_points(request: HttpRequest, slug: str) -> HttpResponse:
     """Point features as columns: `{"ids": [...], "x": [...], "y": [...], "properties":
-    {name: [...]}, "truncated": bool}`. What the map draws 100,000 points from; a feature's
-    full properties come from its GeoJSON item when it is clicked."""
+    {name: [...]}, "truncated": bool}`, or with `f=bin` the same as typed arrays
+    (layers/api/points_binary.py), which the map draws 100,000 points from. A feature's full
+    properties come from its GeoJSON item when it is clicked."""
     source = feature_source(slug=slug, user=request.user)
     cap = settings.SIG_GEOJSON_MAX_FEATURES
     try:
@@ -160,6 +164,10 @@ def layer_points(request: HttpRequest, slug: str) -> HttpResponse:
     etag = version_etag(request, source, "points", request.GET.urlencode())
     if request.headers.get("If-None-Match") == etag:
         return HttpResponseNotModified()
+    if request.GET.get("f") == "bin":
+        return cache_headers(_points_binary(request, source, bbox=bbox, limit=limit,
+                                            wanted=wanted, filters=filters, etag=etag),
+                             request, etag)
     sql, params = points_query(source, bbox=bbox, limit=limit + 1, properties=wanted,
                                filters=filters)
     with connection.cursor() as cursor:
@@ -175,3 +183,26 @@ def layer_points(request: HttpRequest, slug: str) -> HttpResponse:
             "truncated": truncated}
     response = JsonResponse(body, json_dumps_params={"separators": (",", ":")})
     return cache_headers(response, request, etag)
+
+
+# Public answers only: staff answers depend on the user's permissions, not only on the ETag.
+_public_points = AnswerCache(max_mb=lambda: settings.SIG_POINTS_CACHE_MB,
+                             max_age=lambda: settings.SIG_TILE_MAX_AGE)
+
+
+def _points_binary(request: HttpRequest, source: FeatureSource, *, bbox, limit: int,
+                   wanted: list[str], filters: dict[str, str], etag: str) -> HttpResponse:
+    public = request.user.is_anonymous
+    data = _public_points.get(etag) if public else None
+    if data is None:
+        sql, params = points_binary_query(source, bbox=bbox, limit=limit + 1,
+                                          properties=wanted, filters=filters)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        names = [p for p in wanted
+                 if p in source.props and p not in ("attributes", "properties")]
+        data = encode_points(row, limit=limit, names=names)
+        if public:
+            _public_points.put(etag, data)
+    return HttpResponse(data, content_type=POINTS_TYPE)

@@ -99,7 +99,7 @@ def _assets(layer: Layer, staff: bool) -> FeatureSource:
         from_sql="layers_asset t JOIN layers_assetcategory c ON c.id = t.category_id "
                  "LEFT JOIN layers_agency g ON g.id = t.agency_id "
                  "LEFT JOIN layers_administrativearea a ON a.id = t.area_id",
-        where=[] if staff else ["t.is_public", "t.is_verified"], props=props,
+        where=[] if staff else permissions.published_sql(), props=props,
     )
 
 
@@ -114,7 +114,7 @@ def _land_use(layer: Layer, staff: bool) -> FeatureSource:
         layer=layer, geometry_kind="polygon",
         from_sql="layers_landusezone t JOIN layers_landuseclass k ON k.id = t.land_use_class_id "
                  "JOIN layers_landuseclassification s ON s.id = k.classification_id",
-        where=[] if staff else ["t.is_public", "t.is_verified"], props=props,
+        where=[] if staff else permissions.published_sql(), props=props,
     )
 
 
@@ -140,7 +140,7 @@ def _generic(layer: Layer, staff: bool) -> FeatureSource:
     return FeatureSource(
         layer=layer, geometry_kind=layer.geometry_type,
         from_sql="layers_feature t",
-        where=["t.layer_id = %(layer_id)s", *([] if staff else ["t.is_public", "t.is_verified"])],
+        where=["t.layer_id = %(layer_id)s", *([] if staff else permissions.published_sql())],
         props={"properties": "t.properties" if staff
                else _filtered_json("t.properties", _schema_keys(layer.schema, staff))},
         params={"layer_id": layer.id},
@@ -160,6 +160,9 @@ def feature_source(*, slug: str, user) -> FeatureSource:
     layer = Layer.objects.filter(slug=slug).first()
     if layer is None or not permissions.can_view_layer(user, layer):
         raise Http404(slug)
+    if layer.kind not in _BUILDERS:
+        # A raster layer has pixels, not features: its paths are analysis' image tiles.
+        raise Http404(slug)
     staff = permissions.sees_unpublished(user, layer)
     return _BUILDERS[layer.kind](layer, staff)
 
@@ -168,7 +171,11 @@ def feature_source(*, slug: str, user) -> FeatureSource:
 FILTERS: dict[str, dict[str, str]] = {
     LayerKind.ADMIN_AREAS: {"level": "t.level = ANY(%(f_level)s::int[])",
                             "parent": "t.code LIKE %(f_parent_prefix)s"},
-    LayerKind.ASSETS: {"category": "c.slug = ANY(%(f_category)s)",
+    # Categories by id (a subquery), not by the joined slug: the planner can then start from
+    # the chosen categories' rows, and a tile asking for the line categories does not join
+    # and discard every point asset under it (measured: a dense z11 tile 200-400 ms → 15 ms).
+    LayerKind.ASSETS: {"category": "t.category_id IN (SELECT id FROM layers_assetcategory "
+                                   "WHERE slug = ANY(%(f_category)s))",
                        "condition": "t.condition = ANY(%(f_condition)s)",
                        "area": "(a.code = %(f_area)s OR a.code LIKE %(f_area_prefix)s)"},
     LayerKind.LAND_USE: {"class": "k.code = ANY(%(f_class)s)",
@@ -177,6 +184,7 @@ FILTERS: dict[str, dict[str, str]] = {
                            "status": "t.status = ANY(%(f_status)s)",
                            "area": "(a.code = %(f_area)s OR a.code LIKE %(f_area_prefix)s)"},
     LayerKind.GENERIC: {},
+    LayerKind.RASTER: {},
 }
 
 
@@ -300,6 +308,43 @@ def points_query(source: FeatureSource, *, bbox: tuple[float, float, float, floa
         f"SELECT {source.id_sql} AS id, "
         "round(ST_X(ST_PointOnSurface(t.geom))::numeric, 6) AS x, "
         f"round(ST_Y(ST_PointOnSurface(t.geom))::numeric, 6) AS y{columns} "
+        f"FROM {source.from_sql} WHERE {source.where_sql(clauses)} "
+        f"ORDER BY {source.id_sql} LIMIT %(limit)s) q"
+    )
+    return sql, params
+
+
+def points_binary_query(source: FeatureSource, *,
+                        bbox: tuple[float, float, float, float] | None, limit: int,
+                        properties: list[str], filters: dict[str, str] | None = None,
+                        ) -> tuple[str, dict]:
+    """The rows of `points_query` as one row of packed columns, for the binary answer
+    (layers/api/points_binary.py): count; ids (int8) and x, y (int4, micro-degrees of
+    EPSG:4326) as big-endian bytes; each property as a JSON array. The aggregates keep no
+    order of their own, but all of them read the same rows in one pass, so the columns stay
+    aligned; the ORDER BY only makes the LIMIT choose the same rows each time. Positions are
+    computed before the sort (two integers sort faster than a geometry), straight from a
+    POINT (ST_PointOnSurface only for a MULTIPOINT). Empty geometries have no position and
+    are left out."""
+    clauses, params = filter_clauses(source, filters or {})
+    params.update(source.params)
+    clauses.append("GeometryType(t.geom) IN ('POINT', 'MULTIPOINT')")
+    clauses.append("NOT ST_IsEmpty(t.geom)")
+    if bbox is not None:
+        clauses.append("t.geom && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326)")
+        params.update(dict(zip("wsen", bbox, strict=True)))
+    chosen = [p for p in properties if p in source.props
+              and p not in ("attributes", "properties")]
+    columns = "".join(f', {source.props[p]} AS "{p}"' for p in chosen)
+    aggregates = "".join(f', json_agg(q."{p}")::text' for p in chosen)
+    point = ("CASE WHEN GeometryType(t.geom) = 'POINT' THEN t.geom "
+             "ELSE ST_PointOnSurface(t.geom) END")
+    params["limit"] = limit
+    sql = (
+        "SELECT count(*), string_agg(int8send(q.id), ''), string_agg(int4send(q.x), ''), "
+        f"string_agg(int4send(q.y), ''){aggregates} FROM ("
+        f"SELECT {source.id_sql} AS id, round(ST_X({point}) * 1e6)::int4 AS x, "
+        f"round(ST_Y({point}) * 1e6)::int4 AS y{columns} "
         f"FROM {source.from_sql} WHERE {source.where_sql(clauses)} "
         f"ORDER BY {source.id_sql} LIMIT %(limit)s) q"
     )

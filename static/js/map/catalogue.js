@@ -44,6 +44,32 @@ function legendList(entry, ctx) {
   return list;
 }
 
+// Downloads of the layer as this viewer sees it (/ekspor/<slug>.<format>, the exports app).
+const EXPORT_LABELS = { gpkg: "GPKG", shp: "SHP", geojson: "GeoJSON", csv: "CSV", kml: "KML" };
+function exportLinks(entry, s) {
+  const urls = Object.entries(entry.export_urls || {});
+  if (!urls.length) return null;
+  const links = urls.map(([key, href], i) => [i ? " · " : "",
+    el("a", { href, download: "", rel: "nofollow" }, EXPORT_LABELS[key] || key)]);
+  return el("p", { class: "layer-exports" }, `${s.download}: `, links);
+}
+
+// The "map as HTML" link (templates/layers/_map_panel.html): the layers shown and the view.
+export function wireMapExport(link, container, map) {
+  if (!link) return;
+  link.addEventListener("click", () => {
+    const slugs = [...container.querySelectorAll("input[data-layer]:checked")]
+      .map((box) => box.dataset.layer);
+    const b = map.getBounds();
+    const clamp = (v, limit) => Math.max(-limit, Math.min(limit, v)).toFixed(5);
+    const bbox = [clamp(b.getWest(), 180), clamp(b.getSouth(), 90), clamp(b.getEast(), 180),
+      clamp(b.getNorth(), 90)].join(",");
+    const url = new URL(link.dataset.base, window.location.href);
+    url.search = new URLSearchParams({ layers: slugs.join(","), bbox }).toString();
+    link.href = url.toString();
+  });
+}
+
 // onToggle(slug, visible). Returns {refreshLegends()} to redraw legends after a colour change.
 export function buildSwitcher(container, entries, { visible, onToggle, ctx }) {
   const s = ctx.strings;
@@ -54,8 +80,8 @@ export function buildSwitcher(container, entries, { visible, onToggle, ctx }) {
   }
   const legends = new Map();
   const groups = [
-    [s.coreLayers, entries.filter((e) => e.kind !== "generic")],
-    [s.thematicLayers, entries.filter((e) => e.kind === "generic")],
+    [s.coreLayers, entries.filter((e) => e.kind !== "generic" && e.kind !== "raster")],
+    [s.thematicLayers, entries.filter((e) => e.kind === "generic" || e.kind === "raster")],
   ];
   for (const [title, items] of groups) {
     if (!items.length) continue;
@@ -68,7 +94,7 @@ export function buildSwitcher(container, entries, { visible, onToggle, ctx }) {
       const legend = el("div", { class: "legend-wrap" }, legendList(entry, ctx));
       legends.set(entry.slug, legend);
       const details = el("details", { class: "layer-legend" },
-        el("summary", {}, s.legend), legend);
+        el("summary", {}, s.legend), legend, exportLinks(entry, s));
       if (entry.kind !== "admin_areas") details.open = checkbox.checked;
       checkbox.addEventListener("change", () => { if (checkbox.checked && entry.kind !== "admin_areas") details.open = true; });
       const label = el("label", { for: id, class: "layer-name" }, entry.name,
@@ -78,6 +104,10 @@ export function buildSwitcher(container, entries, { visible, onToggle, ctx }) {
         el("div", { class: "layer-row" }, checkbox, label), details));
     }
     container.append(el("h3", { class: "group-title" }, title), list);
+  }
+  if (!container.dataset.mapExport) {
+    container.dataset.mapExport = "1";
+    wireMapExport(document.getElementById("map-export"), container, ctx.map);
   }
   return {
     refreshLegends() {

@@ -2,6 +2,14 @@
 // request and repeated requests hit the HTTP cache), refetched on moveend after a pause, the
 // previous request aborted. A complete answer for a larger box is reused while the view stays
 // inside it.
+//
+// `whole: true` (point layers) first asks for the whole layer (no bbox): when it fits within
+// the limit, it is held and no pan or zoom asks again until the parameters change; when it does
+// not, the source falls back to boxes. `binary: true` reads the typed-array answer
+// (pointdata.js) instead of JSON. A request early.js already started is taken, not repeated.
+
+import { decodePoints } from "./pointdata.js";
+import { sourceUrl, takeEarly } from "./pointquery.js";
 
 function snapOut(bounds, zoom) {
   // A grid of a quarter tile at this zoom, in degrees (coarser when zoomed out).
@@ -22,8 +30,11 @@ function contains(box, bounds) {
 
 export class GeoJsonSource {
   // onData({features, truncated}) after each answer; onState("loading"|"idle"|"error").
-  constructor(map, url, { limit, onData, onState, extra = {}, debounceMs = 250 }) {
+  constructor(map, url, { limit, onData, onState, extra = {}, debounceMs = 250, whole = false, binary = false }) {
     this.map = map;
+    this.whole = whole;
+    this.binary = binary;
+    this.tooMany = new Set(); // parameter keys whose whole layer exceeds the limit
     this.url = url;
     this.limit = limit;
     this.extra = extra;
@@ -33,7 +44,7 @@ export class GeoJsonSource {
     this.debounceMs = debounceMs;
     this.timer = 0;
     this.controller = null;
-    this.loaded = null; // {box, key, truncated}
+    this.loaded = null; // {box (null: the whole layer), key, truncated}
     this.schedule = this.schedule.bind(this);
   }
 
@@ -70,23 +81,28 @@ export class GeoJsonSource {
     const key = this.key();
     // The last complete answer covers this view: nothing to ask.
     if (this.loaded && this.loaded.key === key && !this.loaded.truncated
-        && contains(this.loaded.box, view)) return;
-    const box = snapOut(view.pad(0.5), this.map.getZoom());
-    const query = new URLSearchParams({ bbox: box.join(","), limit: String(this.limit) });
-    for (const [name, value] of Object.entries(this.extra)) if (value) query.set(name, value);
-    for (const [name, value] of Object.entries(this.params)) if (value) query.set(name, value);
+        && (this.loaded.box === null || contains(this.loaded.box, view))) return;
+    const whole = this.whole && !this.tooMany.has(key);
+    const box = whole ? null : snapOut(view.pad(0.5), this.map.getZoom());
+    const url = sourceUrl(this.url, { box, limit: this.limit, extra: this.extra, params: this.params, binary: this.binary });
     if (this.controller) this.controller.abort();
     const controller = new AbortController();
     this.controller = controller;
     this.onState("loading");
-    fetch(`${this.url}?${query}`, { signal: controller.signal, credentials: "same-origin" })
+    (takeEarly(url) || fetch(url, { signal: controller.signal, credentials: "same-origin" }))
       .then((response) => {
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        return response.json();
+        return this.binary ? response.arrayBuffer().then(decodePoints) : response.json();
       })
       .then((collection) => {
         if (controller.signal.aborted) return;
         this.controller = null;
+        if (whole && collection.truncated) {
+          // More than one answer may carry: ask by view from now on.
+          this.tooMany.add(key);
+          this.refresh();
+          return;
+        }
         this.loaded = { box, key, truncated: Boolean(collection.truncated) };
         this.onData(collection);
         this.onState("idle");

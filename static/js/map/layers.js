@@ -3,11 +3,15 @@
 //
 //   wilayah, pola-ruang, generic lines/polygons, asset lines/polygons → vector tiles (heavy
 //     geometry, drawn by the browser from compact, cacheable tiles);
-//   asset points, complaints, generic points → the view's points as columns (ids, x, y and
-//     the properties they are coloured by) drawn on one canvas; a clicked point's GeoJSON
-//     feature is fetched for its popup. 100,000 points arrive and draw in well under a second.
+//   asset points, complaints, generic points → the whole layer's points as typed arrays (ids,
+//     x, y and the properties they are coloured by; /api/layers/<slug>/points?f=bin, by view
+//     only when the layer is too big for one answer) drawn on one canvas, so a pan only
+//     redraws; a clicked point's GeoJSON feature is fetched for its popup. 100,000 points
+//     arrive and draw in well under a second.
 
 import { GeoJsonSource, columnArrays, pointArrays } from "./geojson.js";
+import { allFeatures, colourIndex, featureAt } from "./pointdata.js";
+import { pointRequest } from "./pointquery.js";
 import { PointCanvas } from "./points.js";
 import { identify, vectorTiles } from "./tiles.js";
 
@@ -57,11 +61,21 @@ class Controller {
     this.tiles = null;
     this.points = null;
     this.source = null;
+    this.pointData = null; // the decoded binary answer (pointdata.js)
     this.features = [];
     this.truncated = false;
   }
 
   get slug() { return this.entry.slug; }
+
+  // Feature objects of the points: made on first use only (100,000 objects cost more than
+  // the drawing), from the typed arrays of the binary answer.
+  get features() {
+    if (this._features === null) this._features = allFeatures(this.pointData);
+    return this._features;
+  }
+
+  set features(value) { this._features = value; }
 
   show() {
     if (this.visible) return;
@@ -76,20 +90,28 @@ class Controller {
     this.removePoints();
   }
 
-  // Subclasses: tile parameters (null: no tiles) and point parameters (null: no points).
+  // Subclasses: tile parameters (null: no tiles). Point parameters (null: no points) and the
+  // properties points carry come from pointquery.js (early.js), which started the opening request.
   tileParams() { return null; }
-  pointParams() { return null; }
+  pointParams() {
+    const request = pointRequest(this.entry, this.ctx.filters());
+    return request ? request.params : null;
+  }
   tileStyle() { return {}; }
   pointColours() { return { palette: [FALLBACK], index: () => 0 }; }
   // The properties points are coloured by: all a point carries until it is clicked.
-  pointProperties() { return []; }
+  pointProperties() {
+    const request = pointRequest(this.entry, this.ctx.filters());
+    return request ? request.properties : [];
+  }
 
   update() {
     if (!this.visible) return;
-    const tp = this.tileParams();
-    if (tp) this.ensureTiles(tp); else this.removeTiles();
+    // Points first: their one request then leaves before a view's worth of tiles.
     const pp = this.pointParams();
     if (pp) this.ensurePoints(pp); else this.removePoints();
+    const tp = this.tileParams();
+    if (tp) this.ensureTiles(tp); else this.removeTiles();
   }
 
   // What the drawing depends on besides the data (e.g. colour by category or condition).
@@ -122,9 +144,15 @@ class Controller {
 
   ensurePoints(params) {
     if (!this.points) {
-      this.points = new PointCanvas({ pane: PANES.point[0] }).addTo(this.ctx.map);
+      this.points = new PointCanvas({ pane: PANES.point[0], name: this.slug });
+      // A mark each time the layer's points are drawn (their number in `detail.count`): the
+      // "drawn" signal bench/serve --map times, from navigation start.
+      this.points.on("drawn", (event) => performance.mark("sig:map-drawn", { detail: { layer: this.slug, count: event.count } }));
+      this.points.addTo(this.ctx.map);
       this.source = new GeoJsonSource(this.ctx.map, this.entry.points_url, {
         limit: this.ctx.pointLimit,
+        whole: true,
+        binary: true,
         extra: { properties: this.pointProperties().join(",") },
         onData: (collection) => this.setFeatures(collection),
         onState: (state) => this.ctx.onState(`${this.slug}:points`, state, this.truncated),
@@ -143,6 +171,7 @@ class Controller {
     this.ctx.map.removeLayer(this.points);
     this.points = null;
     this.source = null;
+    this.pointData = null;
     this.features = [];
     this.truncated = false;
     this.ctx.onState(`${this.slug}:points`, "idle", false);
@@ -150,13 +179,23 @@ class Controller {
 
   setFeatures(collection) {
     this.pointsStyleKey = this.styleKey();
+    this.truncated = Boolean(collection.truncated);
+    const { palette, index, key } = this.pointColours();
+    if (collection.columns) { // the binary answer: typed arrays, no feature objects
+      this.pointData = collection;
+      this.features = null;
+      this.lng = collection.lng; // kept for tests and editing
+      this.lat = collection.lat;
+      const colour = colourIndex(collection, index, key);
+      this.points.setPoints({ lng: collection.lng, lat: collection.lat, colour, palette });
+      return;
+    }
     const { lng, lat, features } = collection.ids ? columnArrays(collection)
       : pointArrays(collection.features || []);
+    this.pointData = null;
     this.features = features;
-    this.lng = lng;  // kept for tests and, later, editing
+    this.lng = lng;
     this.lat = lat;
-    this.truncated = Boolean(collection.truncated);
-    const { palette, index } = this.pointColours();
     const colour = new Uint8Array(features.length);
     for (let i = 0; i < features.length; i++) colour[i] = index(features[i].properties || {});
     this.points.setPoints({ lng, lat, colour, palette });
@@ -164,11 +203,21 @@ class Controller {
 
   recolour() {
     this.pointsStyleKey = this.styleKey();
-    if (!this.points || !this.features.length) return;
-    const { palette, index } = this.pointColours();
+    if (!this.points) return;
+    const { palette, index, key } = this.pointColours();
+    if (this.pointData) {
+      this.points.setColours(colourIndex(this.pointData, index, key), palette);
+      return;
+    }
+    if (!this.features.length) return;
     const colour = new Uint8Array(this.features.length);
     for (let i = 0; i < this.features.length; i++) colour[i] = index(this.features[i].properties || {});
     this.points.setColours(colour, palette);
+  }
+
+  // The point at index i of the drawn arrays, as a feature.
+  pointFeature(i) {
+    return this.pointData ? featureAt(this.pointData, i) : this.features[i];
   }
 
   // [{entry, properties, id, geometry: "point"|"line"|"polygon", more}]
@@ -177,7 +226,7 @@ class Controller {
     if (this.points) {
       const hit = this.points.hitTest(containerPoint, L.Browser.mobile ? 10 : 4);
       if (hit) {
-        const feature = this.features[hit.index];
+        const feature = this.pointFeature(hit.index);
         found.push({ entry: this.entry, properties: feature.properties || {}, id: feature.id, geometry: "point", more: hit.count - 1, partial: Boolean(feature.partial) });
       }
     }
@@ -194,7 +243,7 @@ class Controller {
 function paletteOf(entries, key) {
   const palette = entries.map((e) => e.color || FALLBACK).concat(FALLBACK);
   const position = new Map(entries.map((e, i) => [e.value, i]));
-  return { palette, index: (p) => position.get(p[key]) ?? entries.length };
+  return { palette, key, index: (p) => position.get(p[key]) ?? entries.length };
 }
 
 class WilayahLayer extends Controller {
@@ -227,7 +276,6 @@ class AssetLayer extends Controller {
   constructor(entry, ctx) {
     super(entry, ctx);
     const legend = entry.legend || [];
-    this.pointSlugs = legend.filter((c) => c.geometry === "point").map((c) => c.value);
     this.otherSlugs = legend.filter((c) => c.geometry !== "point").map((c) => c.value);
     this.colours = Object.fromEntries(legend.map((c) => [c.value, c.color]));
   }
@@ -249,11 +297,6 @@ class AssetLayer extends Controller {
     return category ? { category, ...this.common() } : null;
   }
 
-  pointParams() {
-    const category = this.categories(this.pointSlugs);
-    return category ? { category, ...this.common() } : null;
-  }
-
   styleKey() { return this.ctx.colourBy(); }
 
   colourOf(p) {
@@ -269,8 +312,6 @@ class AssetLayer extends Controller {
 
   tileOptions() { return { pane: PANES.line[0] }; }
 
-  pointProperties() { return ["category", "condition"]; }
-
   pointColours() {
     if (this.ctx.colourBy() === "condition") return paletteOf(this.ctx.config.conditions, "condition");
     return paletteOf(this.entry.legend.filter((c) => c.geometry === "point"), "category");
@@ -278,13 +319,6 @@ class AssetLayer extends Controller {
 }
 
 class ComplaintLayer extends Controller {
-  pointParams() {
-    const f = this.ctx.filters();
-    return { status: f.status, category: f.complaint_category, area: f.area };
-  }
-
-  pointProperties() { return ["status", "category"]; }
-
   pointColours() { return paletteOf(this.ctx.config.statuses, "status"); }
 }
 
@@ -292,7 +326,6 @@ class GenericLayer extends Controller {
   get colour() { return (this.entry.style || {}).color || "#7c3aed"; }
   isPoint() { return ["point", "multipoint"].includes((this.entry.geometry_type || "").toLowerCase()); }
   tileParams() { return this.isPoint() ? null : {}; }
-  pointParams() { return this.isPoint() ? {} : null; }
   tileOptions() {
     const line = (this.entry.geometry_type || "").toLowerCase().includes("line");
     return { pane: line ? PANES.line[0] : PANES.fill[0] };
@@ -307,7 +340,25 @@ class GenericLayer extends Controller {
   pointColours() { return { palette: [this.colour], index: () => 0 }; }
 }
 
+// A raster layer: PNG image tiles the server draws (rio-tiler; colour ramp or class colours,
+// as the legend says) under the vector layers. It has cells, not features: nothing to identify.
+class RasterLayer extends Controller {
+  tileParams() { return {}; }
+  ensureTiles() {
+    if (this.tiles) return;
+    const [w, s, e, n] = this.entry.bounds || [-180, -85, 180, 85];
+    this.tiles = L.tileLayer(`${this.entry.tiles_url}?v=${this.entry.data_version || 0}`, {
+      pane: PANES.fill[0], opacity: 0.75, bounds: L.latLngBounds([s, w], [n, e]), maxZoom: 22,
+    });
+    this.tiles.on("loading", () => this.ctx.onState(this.slug, "loading"));
+    this.tiles.on("load", () => this.ctx.onState(this.slug, "idle"));
+    this.tiles.addTo(this.ctx.map);
+  }
+  identify() { return []; }
+}
+
 const KINDS = {
+  raster: RasterLayer,
   admin_areas: WilayahLayer,
   land_use: LandUseLayer,
   assets: AssetLayer,

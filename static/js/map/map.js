@@ -7,6 +7,7 @@ import { el, format } from "./dom.js";
 import { initFilters } from "./filters.js";
 import { createController, createPanes } from "./layers.js";
 import { readHash, writeHash } from "./permalink.js";
+import { initialLayers, isSmallDevice, listedEntries, pointLimit } from "./pointquery.js";
 import { popupContent } from "./popup.js";
 import { initSearch } from "./search.js";
 
@@ -19,7 +20,7 @@ const mapBox = document.getElementById("map");
 
 // Drawing order for "what is here?": what a tap aims at first.
 const CLICK_ORDER = ["complaints", "assets", "generic", "land_use", "admin_areas"];
-const phone = window.matchMedia("(max-width: 700px)").matches || (navigator.deviceMemory || 8) <= 2;
+const phone = isSmallDevice();
 
 const map = L.map(mapBox, {
   preferCanvas: true,
@@ -84,7 +85,7 @@ const ctx = {
   map,
   config,
   strings: s,
-  pointLimit: phone ? Math.min(config.pointLimit, 5000) : config.pointLimit,
+  pointLimit: pointLimit(config),
   conditionColours: Object.fromEntries(config.conditions.map((c) => [c.value, c.color])),
   filters: () => filters,
   colourBy: () => filters.colour || "category",
@@ -136,13 +137,15 @@ function toggle(slug, on) {
   saveView();
 }
 
-Promise.all([loadCatalogue(config.urls.catalogue), viewReady])
+const catalogue = config.catalogue ? Promise.resolve(config.catalogue) : loadCatalogue(config.urls.catalogue);
+Promise.all([catalogue, viewReady])
   .then(([entries]) => {
     // The public map shows published layers only (the staff map shows all the user may see).
-    const shown = config.staff ? entries : entries.filter((e) => e.is_public);
+    const shown = listedEntries(config, entries);
     controllers = shown.map((entry) => createController(entry, ctx));
     controllers.forEach((c) => window.SIG.layers.set(c.slug, c));
-    const wanted = new Set(initial.layers || shown.filter((e) => e.kind !== "generic").map((e) => e.slug));
+    // (the same layers whose points early.js has started to fetch)
+    const wanted = initialLayers(shown, initial.layers);
     switcher = buildSwitcher(document.getElementById("layer-list"), shown, { visible: wanted, onToggle: toggle, ctx });
     controllers.forEach((c) => { if (wanted.has(c.slug)) c.show(); });
     mapBox.dataset.ready = "1";
@@ -155,6 +158,7 @@ Promise.all([loadCatalogue(config.urls.catalogue), viewReady])
 
 // ---- popups: every visible layer is asked what is under the click --------------------------
 map.on("click", (event) => {
+  if (window.SIG.editing) return; // the editor (static/js/map/edit/) owns clicks while open
   // A cluster bubble: zoom in towards it.
   for (const c of controllers) {
     const cluster = c.visible && c.points ? c.points.clusterAt(event.containerPoint) : null;

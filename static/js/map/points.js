@@ -114,6 +114,7 @@ export const PointCanvas = L.Layer.extend({
 
   onAdd() {
     this._canvas = L.DomUtil.create("canvas", "sig-points leaflet-zoom-animated");
+    if (this.options.name) this._canvas.dataset.layer = this.options.name;
     this.getPane().appendChild(this._canvas);
     this._ctx = this._canvas.getContext("2d");
     this._reset();
@@ -195,6 +196,9 @@ export const PointCanvas = L.Layer.extend({
       this._stampAll(scale, origin, width, height, null);
       this._ctx.putImageData(this._image, 0, 0);
     }
+    // "Drawn" for scripts and tests (bench/_serve_map.py): how many points this drawing had.
+    canvas.dataset.drawn = String(this._n);
+    this.fire("drawn", { count: this._n });
   },
 
   // Counts per grid cell (device pixels), with the sum of positions for the bubble's place.

@@ -197,7 +197,9 @@ export function popupContent(hits, ctx) {
     const key = `${hit.entry.slug}:${hit.id}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const card = el("section", { class: `popup-card kind-${hit.entry.kind}` }, (CARDS[hit.entry.kind] || genericCard)(hit, ctx));
+    // data-layer/data-id: the editor (static/js/map/edit/) adds its buttons to these cards.
+    const card = el("section", { class: `popup-card kind-${hit.entry.kind}`, "data-layer": hit.entry.slug, "data-id": hit.id },
+      (CARDS[hit.entry.kind] || genericCard)(hit, ctx));
     if (hit.more > 0) card.append(el("p", { class: "popup-more" }, format(ctx.strings.more, { n: hit.more })));
     const link = adminLink(hit, ctx);
     if (link) card.append(link);

@@ -1,0 +1,165 @@
+"""The binary answer of /api/layers/<slug>/points?f=bin: what the map draws 100,000 points
+from. A few typed arrays the browser reads without parsing (no per-point objects); about a
+third of the columnar JSON's size and a fraction of its cost on both ends.
+
+Layout (all numbers little-endian):
+
+    bytes 0-3   b"SIGP"
+    bytes 4-7   uint32: length H of the header
+    8 … 8+H     the header: UTF-8 JSON, padded with spaces to a multiple of 8 bytes
+    8+H …       the columns, each at its `offset` (counted from 8+H; aligned to its type)
+
+The header: `{"format": "sig-points", "version": 1, "count": n, "truncated": bool,
+"scale": 1e-6, "columns": [{"name", "type", "offset", "values"?}]}`. Columns: `id` (int32,
+or float64 when an id does not fit), `x` and `y` (int32: longitude and latitude in EPSG:4326
+times 1/scale, i.e. micro-degrees ≈ 11 cm), then one column per requested property: codes
+(uint8, uint16 or uint32) into its `values` (the distinct values, JSON, null included).
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+MAGIC = b"SIGP"
+CONTENT_TYPE = "application/vnd.sig.points"
+SCALE = 1e-6
+INT32_MAX = 2**31 - 1
+
+
+class AnswerCache:
+    """The last binary answers, by ETag, in this process: the public map's opening request is
+    the same for every visitor until the layer's data change (the ETag carries the layer's
+    data_version), and encoding 100,000 points costs a few hundred milliseconds. Bounded in
+    bytes (oldest out first; `max_mb()` is read on each use, 0 keeps nothing) and in age (as
+    long as HTTP caches may keep the answer under the same ETag)."""
+
+    def __init__(self, max_mb, max_age) -> None:
+        self.max_mb, self.max_age = max_mb, max_age  # callables: settings may change
+        self._items: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    @property
+    def max_bytes(self) -> int:
+        return self.max_mb() * 2**20
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+    def get(self, key: str) -> bytes | None:
+        if not self.max_bytes:
+            return None
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            if time.monotonic() - item[0] > self.max_age():
+                self._drop(key)
+                return None
+            self._items.move_to_end(key)
+            return item[1]
+
+    def put(self, key: str, data: bytes) -> None:
+        if len(data) > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._items:
+                self._drop(key)
+            self._items[key] = (time.monotonic(), data)
+            self._bytes += len(data)
+            while self._bytes > self.max_bytes:
+                self._drop(next(iter(self._items)))
+
+    def _drop(self, key: str) -> None:
+        self._bytes -= len(self._items.pop(key)[1])
+
+
+class EncodingError(RuntimeError):
+    """The database answer does not have the shape the query promises (a bug, not bad input)."""
+
+
+def _column(raw: bytes | memoryview | None, dtype: str, n: int, name: str) -> np.ndarray:
+    values = np.frombuffer(bytes(raw or b""), dtype=dtype)
+    if len(values) < n:
+        raise EncodingError(f"column {name}: {len(values)} values for {n} points")
+    return values[:n]
+
+
+def _codes(text: str | None, n: int, name: str) -> tuple[np.ndarray, list]:
+    """A property's values (a JSON array) → (codes, distinct values). Factorised by hashing
+    (pandas), so a property with many distinct values costs no more than one with few."""
+    values = json.loads(text) if text else []
+    if len(values) < n:
+        raise EncodingError(f"property {name}: {len(values)} values for {n} points")
+    codes, uniques = pd.factorize(np.array(values[:n], dtype=object), use_na_sentinel=False)
+    # pandas turns null into NaN; JSON (and the map) want null back.
+    distinct = [None if isinstance(v, float) and v != v else v for v in uniques]
+    dtype = "<u1" if len(distinct) <= 2**8 else "<u2" if len(distinct) <= 2**16 else "<u4"
+    return codes.astype(dtype), distinct
+
+
+def encode_points(row: Sequence, *, limit: int, names: list[str]) -> bytes:
+    """One row of `points_binary_query` (count, ids, x, y, then one text per name in `names`)
+    → the binary answer. More rows than `limit` sets `truncated` (the query asks for one
+    more than the limit, to know)."""
+    count, ids_raw, xs_raw, ys_raw, *texts = row
+    n = min(count, limit)
+    ids = _column(ids_raw, ">i8", n, "id")
+    wide = n and (ids.max() > INT32_MAX or ids.min() < -INT32_MAX - 1)
+    columns: list[tuple[str, np.ndarray, list | None]] = [
+        ("id", ids.astype("<f8" if wide else "<i4"), None),
+        ("x", _column(xs_raw, ">i4", n, "x").astype("<i4"), None),
+        ("y", _column(ys_raw, ">i4", n, "y").astype("<i4"), None),
+    ]
+    for name, text in zip(names, texts, strict=True):
+        codes, values = _codes(text, n, name)
+        columns.append((name, codes, values))
+
+    described, offset = [], 0
+    for name, array, values in columns:
+        size = array.dtype.itemsize
+        offset = -(-offset // size) * size  # each column aligned to its own type
+        entry = {"name": name, "type": array.dtype.name, "offset": offset}
+        if values is not None:
+            entry["values"] = values
+        described.append(entry)
+        offset += array.nbytes
+    header = json.dumps({"format": "sig-points", "version": 1, "count": n,
+                         "truncated": count > limit, "scale": SCALE, "columns": described},
+                        separators=(",", ":"), ensure_ascii=False).encode()
+    header += b" " * (-len(header) % 8)
+    body = bytearray(offset)
+    for (_name, array, _values), entry in zip(columns, described, strict=True):
+        body[entry["offset"]:entry["offset"] + array.nbytes] = array.tobytes()
+    return MAGIC + struct.pack("<I", len(header)) + header + bytes(body)
+
+
+def decode_points(data: bytes) -> dict:
+    """The inverse of `encode_points`, for tests and scripts: {"count", "truncated", "ids",
+    "lng", "lat", "properties": {name: [value per point]}}."""
+    if data[:4] != MAGIC:
+        raise ValueError("not a SIG points answer")
+    (length,) = struct.unpack("<I", data[4:8])
+    header = json.loads(data[8:8 + length])
+    start, n = 8 + length, header["count"]
+    out = {"count": n, "truncated": header["truncated"], "properties": {}}
+    for column in header["columns"]:
+        array = np.frombuffer(data, dtype=np.dtype(column["type"]).newbyteorder("<"),
+                              count=n, offset=start + column["offset"])
+        if "values" in column:  # a property: codes into its values
+            out["properties"][column["name"]] = [column["values"][c] for c in array]
+        elif column["name"] == "id":
+            out["ids"] = [int(v) for v in array]
+        else:
+            out["lng" if column["name"] == "x" else "lat"] = (array * header["scale"]).tolist()
+    return out
