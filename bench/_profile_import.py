@@ -4,7 +4,7 @@
 
 Times the phases of importers.jobs.run_import on the bench/import file by wrapping the module
 functions in this process only (nothing is edited), every SQL statement through Django's
-execute_wrapper, the COPY and its CSV building, and the COMMIT (where deferred FK checks run).
+execute_wrapper, the stage values, the binary COPY, and the COMMIT (where deferred FK checks run).
 --explain loads auto_explain in the session (ANALYZE, plans of statements over 300 ms go to the
 server log, printed here). The layer is removed after each run.
 """
@@ -78,9 +78,9 @@ def main() -> int:
         wrap(jobs, name)
     wrap(LayerTarget, "bind", "target.bind")
     wrap(Target, "prepare", "target.prepare")
-    for name in ("_stage_frame", "_copy", "_record_history"):
-        wrap(writers, name, "writers." + name, server=name == "_copy")
-    wrap(pd.DataFrame, "to_csv", "  to_csv (in _copy)")
+    for name in ("_values", "_ewkb", "uuid7_series", "_write_first", "_write_staged", "_copy",
+                 "_record_history"):
+        wrap(writers, name, "writers." + name, server=name in ("_copy", "_record_history"))
     wrap(pd.DataFrame, "to_json", "  to_json (in _json_lines)")
     wrap(sources.pyogrio, "read_dataframe", "  pyogrio.read_dataframe")
     db = connections["default"]

@@ -106,6 +106,20 @@ class Target:
     def params(self) -> dict[str, Any]:
         return {}
 
+    def claim_empty(self, cursor) -> bool:
+        """True when no stored row can match this import (a first import), with that scope
+        locked until the transaction ends, so the rows may be COPYed straight into the table.
+        Only targets whose inserts need no SQL over the stage row can say so."""
+        return False
+
+    def scope(self) -> str:
+        """SQL over the target row `t`: the rows a claimed (first) import wrote."""
+        raise NotImplementedError
+
+    def copy_extra(self) -> dict[str, tuple[Any, str]]:
+        """insert_extra() as constants for a direct COPY: column -> (value, wire type)."""
+        return {}
+
     def geometry_kinds(self) -> set[str] | None:
         return self.kinds
 
@@ -494,10 +508,28 @@ class LayerTarget(Target):
         self.layer = layer
 
     def key_match(self) -> str:
-        return "t.layer_id = %(layer_id)s AND t.source_ref = s.source_ref"
+        # The NOT … = '' repeats the predicate of the partial unique index on (layer_id,
+        # source_ref), so each stage row is probed through it, never by a scan of the layer.
+        return ("t.layer_id = %(layer_id)s AND t.source_ref = s.source_ref "
+                "AND NOT t.source_ref = ''")
 
     def insert_extra(self):
         return {"layer_id": "%(layer_id)s"}
+
+    def claim_empty(self, cursor) -> bool:
+        # FOR UPDATE conflicts with the FOR KEY SHARE that the feature → layer foreign key
+        # takes: no other transaction can commit a feature of this layer until we are done,
+        # so "every row of the layer" is exactly this import's rows.
+        cursor.execute("SELECT 1 FROM layers_layer WHERE id = %s FOR UPDATE", [self.layer.id])
+        cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM layers_feature WHERE layer_id = %s)",
+                       [self.layer.id])
+        return bool(cursor.fetchone()[0])
+
+    def scope(self) -> str:
+        return "t.layer_id = %(layer_id)s"
+
+    def copy_extra(self):
+        return {"layer_id": (self.layer.id, "int8")}
 
     def params(self):
         return {"layer_id": self.layer.id}
