@@ -162,6 +162,34 @@ def test_utm_51s_reprojects_onto_the_published_wgs84_copy():
     assert total_area("tsunami-utm") == pytest.approx(total_area("tsunami-wgs"), rel=1e-3)
 
 
+def test_a_new_layer_is_copied_in_then_reimports_match_by_key(tmp_path, django_user_model):
+    import pyogrio
+
+    user = django_user_model.objects.create_user("perencana")
+    frame = pyogrio.read_dataframe(kubu_raya_desa())
+    pyogrio.write_dataframe(frame, tmp_path / "desa.gpkg")
+    first = run_import(ImportRequest(path=tmp_path / "desa.gpkg", target="layer:desa",
+                                     key="kode", user=user, reason="import #7: desa.gpkg"))
+    assert (first.report.created, first.report.updated) == (117, 0)
+    features = Feature.objects.filter(layer__slug="desa")
+    assert features.first().uid.version == 7  # time-ordered: the uid index grows at its edge
+    # One history row per written row, as this import, by this user (what a revert reads).
+    added = Feature.history.filter(history_change_reason="import #7: desa.gpkg")
+    assert sorted(added.values_list("id", flat=True)) == sorted(features.values_list("id",
+                                                                                       flat=True))
+    assert set(added.values_list("history_type", "history_user")) == {("+", user.pk)}
+
+    frame.loc[0, "nama"] = "Sungai Raya Baru"
+    pyogrio.write_dataframe(frame, tmp_path / "desa-2.gpkg")
+    again = run_import(ImportRequest(path=tmp_path / "desa-2.gpkg", target="layer:desa",
+                                     key="kode", user=user, reason="import #8: desa-2.gpkg"))
+    assert (again.report.created, again.report.updated, again.report.unchanged) == (0, 1, 116)
+    assert features.count() == 117
+    changed = Feature.history.filter(history_change_reason="import #8: desa-2.gpkg")
+    assert [(h.history_type, h.properties["nama"], h.version) for h in changed] == [
+        ("~", "Sungai Raya Baru", 2)]
+
+
 def test_a_failure_in_the_middle_leaves_the_database_exactly_as_it_was(monkeypatch):
     from django.db import DatabaseError
 
