@@ -70,7 +70,7 @@ class FeatureBase(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # The last review (layers.services.review): a note when a planner sent the feature back.
-    review_note = models.TextField(_("review note"), blank=True, default="")
+    review_note = models.TextField(_("review note"), blank=True, default="", db_default="")
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+", editable=False,
