@@ -441,11 +441,16 @@ class ComplaintsTarget(Target):
 
     def prepare(self, frame, mapping, ctx):
         out = super().prepare(frame, mapping, ctx)
+        # insert_extra() reads these even when the file has none (they are never compared or
+        # updated, so an empty column changes no stored complaint).
+        for column in ("ticket", "created_at"):
+            if column not in out:
+                out[column] = None
         return out.rename(columns={"category": "category_id"})
 
     def insert_extra(self):
         return {
-            "ticket": "COALESCE(s.ticket, 'ADU-' || to_char(now(), 'YYYY') || '-' || "
+            "ticket": "COALESCE(NULLIF(s.ticket, ''), 'ADU-' || to_char(now(), 'YYYY') || '-' || "
                       "lpad(nextval('layers_complaint_ticket_seq')::text, 6, '0'))",
             "created_at": "COALESCE(s.created_at, now())",
             "agency_id": "(SELECT agency_id FROM layers_complaintcategory c "
