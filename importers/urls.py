@@ -15,5 +15,6 @@ urlpatterns = [
     path("unggah/<uuid:upload_id>/buang/", wizard.discard, name="discard"),
     path("tugas/<int:job_id>/", jobs.job_detail, name="job"),
     path("tugas/<int:job_id>/status/", jobs.job_status, name="job_status"),
+    path("tugas/<int:job_id>/batalkan/", jobs.job_revert, name="job_revert"),
     path("tugas/<int:job_id>/masalah.csv", jobs.job_problems_csv, name="job_problems"),
 ]

@@ -1,15 +1,21 @@
 """Import jobs for staff: the list, one job's page (a progress bar while it runs, the report
-once it is done), its status as JSON for the progress bar, and its problems as CSV."""
+once it is done), its status as JSON for the progress bar, its problems as CSV, and undoing
+it as a whole."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from importers.models import ImportJob, JobStatus
 from importers.wizard import ADMIN_CHANGELISTS, problems_csv, target_label
+from layers.services.edit_errors import EditError
+from layers.services.import_revert import import_revert, revertable_target
 from layers.views.access import importer_required
 
 PROBLEMS_SHOWN = 200
@@ -33,7 +39,26 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     return render(request, "importers/report.html", {
         "job": job, "problems": problems[:PROBLEMS_SHOWN], "problem_count": len(problems),
         "skipped_count": sum(1 for p in problems if p.get("skipped", True)),
-        "admin_url": _admin_url(job.target), "target_label": target_label(job.target)})
+        "admin_url": _admin_url(job.target), "target_label": target_label(job.target),
+        "revertable": job.status == JobStatus.SUCCEEDED and not job.dry_run
+        and revertable_target(job.target)})
+
+
+@importer_required
+@require_POST
+def job_revert(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Undo the import (layers.services.import_revert decides whether it may, and whether the
+    rows are still as it left them); the outcome is said on the job's page."""
+    job = get_object_or_404(ImportJob.objects.only("pk"), pk=job_id)
+    try:
+        result = import_revert(job_id=job.pk, by=request.user)
+    except EditError as exc:
+        messages.error(request, exc.description)
+    else:
+        messages.success(request, _(
+            "Import undone. Added features removed: %(deleted)d; changed features restored: "
+            "%(restored)d.") % {"deleted": result.deleted, "restored": result.restored})
+    return redirect("importers:job", job_id=job.pk)
 
 
 def _admin_url(target: str) -> str | None:

@@ -42,6 +42,11 @@ def _model_of(target: str) -> type[models.Model] | None:
     return {"assets": Asset, "land_use": LandUseZone}.get(target)
 
 
+def revertable_target(target: str) -> bool:
+    """Whether imports into `target` can be undone here (assets, land use, thematic layers)."""
+    return _model_of(target) is not None
+
+
 def _history_columns(model: type[models.Model]) -> list[str]:
     return [f.column for f in model.history.model._meta.concrete_fields
             if not f.column.startswith("history_")]

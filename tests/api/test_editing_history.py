@@ -200,3 +200,25 @@ def test_import_revert_needs_a_publisher_of_every_touched_wilayah(two_imports, e
                                      ).status_code == 403
     assert client_for(editors.admin).post("/api/v1/imports/999999/revert/").status_code == 404
     assert snapshot(Asset) == before
+
+
+def test_the_import_report_page_undoes_an_import_and_says_what_it_did(two_imports, editors):
+    from importers.models import JobStatus
+
+    _first, second = two_imports
+    ImportJob.objects.filter(pk=second.pk).update(status=JobStatus.SUCCEEDED)
+    admin = client_for(editors.admin)
+    page = admin.get(f"/impor/tugas/{second.pk}/").content.decode()
+    assert 'id="import-revert"' in page
+    response = admin.post(f"/impor/tugas/{second.pk}/batalkan/", follow=True)
+    assert ("Import undone. Added features removed: 1; changed features restored: 2."
+            in response.content.decode())
+    assert Asset.objects.count() == 5
+    # Twice: the reason is shown, nothing changes.
+    before = snapshot(Asset)
+    again = admin.post(f"/impor/tugas/{second.pk}/batalkan/", follow=True)
+    assert "This import was already reverted." in again.content.decode()
+    assert snapshot(Asset) == before
+    # A field officer may not use the import pages at all.
+    assert client_for(editors.field).post(f"/impor/tugas/{second.pk}/batalkan/"
+                                          ).status_code == 403
