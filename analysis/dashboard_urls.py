@@ -8,4 +8,6 @@ app_name = "dashboards"
 urlpatterns = [
     path("", dashboards.index, name="index"),
     path("<str:code>/", dashboards.wilayah, name="wilayah"),
+    path("<str:code>/ekspor/<slug:figure>.<str:fmt>", dashboards.figure_download,
+         name="figure-download"),
 ]

@@ -16,7 +16,7 @@ urlpatterns += [
     path("zonal/start/", _zonal.run_start, name="zonal-start"),
     path("zonal/<int:pk>/", _zonal.run_detail, name="zonal-detail"),
     path("zonal/<int:pk>/status.json", _zonal.run_status, name="zonal-status"),
-    path("zonal/<int:pk>/hasil.csv", _zonal.run_csv, name="zonal-csv"),
+    path("zonal/<int:pk>/hasil.<str:fmt>", _zonal.run_export, name="zonal-export"),
     path("zonal/<int:pk>/zones.geojson", _zonal.run_geojson, name="zonal-geojson"),
 ]
 

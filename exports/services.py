@@ -290,7 +290,7 @@ def export_frame(frame: pd.DataFrame, *, fmt: str, title: str,
     if spatial and frame.crs is not None and not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs(4326)
     if export.key == "csv":
-        return _download(HttpResponse(_frame_csv(frame, spatial), content_type=export.media_type),
+        return _download(HttpResponse(frame_csv(frame, spatial), content_type=export.media_type),
                          f"{stem}.csv")
     if export.key == "geojson":
         text = frame.to_json(na="null", drop_id=True, ensure_ascii=False)
@@ -310,9 +310,10 @@ def export_frame(frame: pd.DataFrame, *, fmt: str, title: str,
         return _file_response(path, export)
 
 
-def _frame_csv(frame: pd.DataFrame, spatial: bool) -> bytes:
-    """Columns as in the frame, then longitude/latitude when every geometry is a point, and
-    WKT last (as for layers)."""
+def frame_csv(frame: pd.DataFrame, spatial: bool) -> bytes:
+    """A frame as the CSV every export writes (UTF-8 with a byte-order mark, so spreadsheet
+    programs read Indonesian text right): columns as in the frame, then longitude/latitude
+    when every geometry is a point, and WKT last (as for layers)."""
     table = pd.DataFrame(frame.drop(columns=[frame.geometry.name]) if spatial else frame)
     if spatial:
         geoms = frame.geometry.values

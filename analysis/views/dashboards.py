@@ -5,6 +5,8 @@ selectors, never here."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -13,9 +15,14 @@ from django.views.decorators.http import require_GET
 from analysis.selectors.dashboard import (
     DEFAULT_BEYOND_KM,
     DEFAULT_SERVICE,
+    Dashboard,
     dashboard,
     service_options,
 )
+from analysis.services.result_exports import FIGURES, figure_export
+from exports.errors import ExportFailed
+from exports.formats import FORMATS
+from exports.views.downloads import error_response
 from layers.codes import normalise_code
 from layers.models.assets import Condition
 from layers.selectors.boundaries import area_by_code, area_children
@@ -106,14 +113,20 @@ def chart_config(board) -> dict:
     }
 
 
-@require_GET
-def wilayah(request: HttpRequest, code: str) -> HttpResponse:
+def _board(request: HttpRequest, code: str) -> tuple[Dashboard, list[dict], list[str]]:
+    """The wilayah's dashboard as this viewer may see it, with the options asked for."""
     area = area_by_code(normalise_code(code))
     if area is None:
         raise Http404(code)
     categories = service_options(request.user)["categories"]
     service, beyond_km, errors = _options(request, categories)
     board = dashboard(area=area, user=request.user, service=service, beyond_km=beyond_km)
+    return board, categories, errors
+
+
+@require_GET
+def wilayah(request: HttpRequest, code: str) -> HttpResponse:
+    board, categories, errors = _board(request, code)
     beyond = [r for r in board.access.rows if r["beyond"]]
     return render(request, "analysis/dashboard.html", {
         "b": board, "title": title(board.area), "categories": categories, "errors": errors,
@@ -121,4 +134,20 @@ def wilayah(request: HttpRequest, code: str) -> HttpResponse:
         "beyond": beyond[:500], "beyond_count": len(beyond),
         "conditions": [{"value": c.value, "label": c.label} for c in Condition],
         "charts": chart_config(board),
+        "formats": FORMATS.values(),
+        "options_query": urlencode({"layanan": board.service["slug"],
+                                    "jarak": f"{board.service['beyond_km']:g}"}),
     })
+
+
+@require_GET
+def figure_download(request: HttpRequest, code: str, figure: str, fmt: str) -> HttpResponse:
+    """One figure's table per child wilayah, as the page shows it to this viewer, in `fmt`
+    (the distance figure with the page's layanan/jarak)."""
+    if figure not in FIGURES:
+        raise Http404(figure)
+    board, _categories, _errors = _board(request, code)
+    try:
+        return figure_export(board, figure=figure, fmt=fmt, area_title=title(board.area))
+    except ExportFailed as exc:
+        return error_response(request, exc)

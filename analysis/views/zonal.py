@@ -1,12 +1,12 @@
 """Zonal statistics pages: the runs (and, for staff, a form to start one), a run's table,
-progress, CSV and its zones as GeoJSON for the choropleth. Thin: the work is in
-analysis.services.zonal_runs and the task."""
+progress, downloads (CSV and every export format) and its zones as GeoJSON for the
+choropleth. Thin: the work is in analysis.services (zonal_runs, result_exports) and the
+task."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
@@ -15,9 +15,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from analysis.access import can_view_run, visible_run
 from analysis.errors import AnalysisFailed
-from analysis.forms import LEVEL_LABELS, ZonalRunForm
+from analysis.forms import ZonalRunForm
 from analysis.models import RunStatus, ZonalRun
+from analysis.selectors.zonal import zones_geojson
+from analysis.services.result_exports import zonal_run_export, zones_label
 from analysis.services.zonal_runs import results_frame, zonal_run_create
+from exports.errors import ExportFailed
+from exports.formats import FORMATS
+from exports.views.downloads import error_response
 from layers import permissions
 
 
@@ -62,13 +67,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
                for s in run.sources]
     return render(request, "analysis/zonal_detail.html", {
         "run": run, "rows": rows, "sources": sources, "zones_label": zones_label(run),
+        "formats": FORMATS.values(),
         "finished": run.status in (RunStatus.SUCCEEDED, RunStatus.FAILED)})
-
-
-def zones_label(run: ZonalRun) -> str:
-    if run.zones_layer is not None:
-        return run.zones_layer.name
-    return str(LEVEL_LABELS.get(run.zones.partition(":")[2], run.zones))
 
 
 @require_GET
@@ -81,25 +81,15 @@ def run_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @require_GET
-def run_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def run_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """A finished run as hasil.<fmt>: CSV (the table) or the zones in any export format."""
     run = visible_run(request.user, pk)
     if run.status != RunStatus.SUCCEEDED:
         return HttpResponse(status=404)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"zonal-{run.pk}-{run.raster.layer.slug}-{run.zones.replace(':', '-')}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    results_frame(run).to_csv(response, index_label="zone", float_format="%.10g")
-    return response
-
-
-_GEOJSON_SQL = """
-SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(
-  json_build_object('type', 'Feature', 'id', r.zone_key,
-    'geometry', ST_AsGeoJSON(ST_SimplifyPreserveTopology(g.geom, 0.00005), 6)::json,
-    'properties', jsonb_build_object('zone', r.zone_key, 'name', r.name) || r.values)
-  ORDER BY r.zone_key), '[]'::json))::text
-FROM analysis_zonalresult r JOIN {zones} WHERE r.run_id = %s
-"""
+    try:
+        return zonal_run_export(run, fmt=fmt)
+    except ExportFailed as exc:
+        return error_response(request, exc)
 
 
 @require_GET
@@ -107,13 +97,4 @@ def run_geojson(request: HttpRequest, pk: int) -> HttpResponse:
     """The run's zones with their statistics, for the choropleth (geometries simplified by
     ~5 m, EPSG:4326)."""
     run = visible_run(request.user, pk)
-    if run.zones_layer_id:
-        zones = "layers_feature g ON g.id::text = r.zone_key AND g.layer_id = %s"
-        params = [run.zones_layer_id, run.pk]
-    else:
-        zones = "layers_administrativearea g ON g.code = r.zone_key AND g.valid_until IS NULL"
-        params = [run.pk]
-    with connection.cursor() as cur:
-        cur.execute(_GEOJSON_SQL.format(zones=zones), params)
-        body = cur.fetchone()[0]
-    return HttpResponse(body, content_type="application/geo+json")
+    return HttpResponse(zones_geojson(run), content_type="application/geo+json")

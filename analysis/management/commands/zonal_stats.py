@@ -4,6 +4,7 @@ statistics per zone, stored as a run (shown on /analisis/zonal/) and optionally 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -13,6 +14,7 @@ from analysis.errors import AnalysisFailed
 from analysis.models import RunStatus
 from analysis.services.zonal import LEVELS
 from analysis.services.zonal_runs import results_frame, zonal_run_create, zonal_run_execute
+from exports.services import frame_csv
 
 
 class Command(BaseCommand):
@@ -55,7 +57,8 @@ class Command(BaseCommand):
             raise CommandError(run.error_message)
         frame = results_frame(run)
         if opts["csv"]:
-            frame.to_csv(opts["csv"], index_label="zone", float_format="%.10g")
+            # The same bytes as the run page's download (exports.services.frame_csv).
+            Path(opts["csv"]).write_bytes(frame_csv(frame.reset_index(), spatial=False))
         if opts["verbosity"] > 0:
             self.stdout.write(f"run #{run.pk}: {run.zone_count} zones, "
                               f"{', '.join(c['key'] for c in run.columns)}"
