@@ -101,10 +101,10 @@ class Server:
 # --- ours ---------------------------------------------------------------------------------
 
 def ensure_gunicorn() -> Path:
-    """gunicorn in the project venv (not in requirements.txt yet: installed here if missing)."""
+    """gunicorn in the project venv (requirements.txt; installed here if an older venv lacks it)."""
     exe = ROOT / ".venv" / "bin" / "gunicorn"
     if not exe.exists():
-        log("  gunicorn is not in the project venv (not in requirements yet): pip install "
+        log("  gunicorn is not in the project venv: pip install "
             "gunicorn…")
         subprocess.run([str(PROJECT_PY), "-m", "pip", "install", "-q",
                         "--disable-pip-version-check", "gunicorn"], check=True)
@@ -123,14 +123,17 @@ def database_url() -> str:
 
 
 def ours(workers: int = 2, extra_env: dict[str, str] | None = None,
-         name: str = "ours-gunicorn", app: str = "sig.wsgi:application") -> Server:
+         name: str = "ours-gunicorn", app: str = "sig.wsgi:application",
+         threads: int = 1) -> Server:
     exe = ensure_gunicorn()
     port = free_port()
     env = dict(os.environ)
     env.update({"DJANGO_SETTINGS_MODULE": "sig.settings", "SIG_ENV": "development",
                 "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1", "PYTHONUNBUFFERED": "1"})
     env.update(extra_env or {})
-    cmd = [str(exe), app, "--workers", str(workers),
+    # threads > 1: gunicorn's gthread worker (the production set-up in docs/operations.md), so
+    # a page's ~20 static files do not queue behind its one slow data request.
+    cmd = [str(exe), app, "--workers", str(workers), "--threads", str(threads),
            "--bind", f"127.0.0.1:{port}", "--timeout", "300", "--log-level", "warning",
            "--chdir", str(ROOT), "--pythonpath", str(ROOT / "bench")]
     return Server(name, cmd, env, port, "/api/layers/", cwd=str(ROOT))
