@@ -102,6 +102,6 @@ def english_messages():
 @pytest.fixture(autouse=True)
 def no_kept_points(settings):
     """Tests rebuild their database with the same layer data_version values, so public points
-    answers kept by ETag (layers/api/points_binary.py AnswerCache) would outlive their data
+    answers kept by ETag (layers/api/geodata.py points_cache) would outlive their data
     from one test to the next: keep none (tests/api/test_points.py turns it on to test it)."""
     settings.SIG_POINTS_CACHE_MB = 0

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterator
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.http import (
     HttpRequest,
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET
 
 from layers import permissions
 from layers.api.points_binary import CONTENT_TYPE as POINTS_TYPE
-from layers.api.points_binary import AnswerCache, encode_points
+from layers.api.points_binary import encode_points
 from layers.selectors.features import (
     FILTERS,
     FeatureSource,
@@ -185,15 +186,17 @@ def layer_points(request: HttpRequest, slug: str) -> HttpResponse:
     return cache_headers(response, request, etag)
 
 
-# Public answers only: staff answers depend on the user's permissions, not only on the ETag.
-_public_points = AnswerCache(max_mb=lambda: settings.SIG_POINTS_CACHE_MB,
-                             max_age=lambda: settings.SIG_TILE_MAX_AGE)
+def points_cache():
+    """Where public binary answers are kept (settings.CACHES["points"]), or None when
+    SIG_POINTS_CACHE_MB is 0. Public answers only: staff answers depend on the user's
+    permissions, not only on the ETag."""
+    return caches["points"] if settings.SIG_POINTS_CACHE_MB else None
 
 
 def _points_binary(request: HttpRequest, source: FeatureSource, *, bbox, limit: int,
                    wanted: list[str], filters: dict[str, str], etag: str) -> HttpResponse:
-    public = request.user.is_anonymous
-    data = _public_points.get(etag) if public else None
+    kept = points_cache() if request.user.is_anonymous else None
+    data = kept.get(etag) if kept is not None else None
     if data is None:
         sql, params = points_binary_query(source, bbox=bbox, limit=limit + 1,
                                           properties=wanted, filters=filters)
@@ -203,6 +206,6 @@ def _points_binary(request: HttpRequest, source: FeatureSource, *, bbox, limit: 
         names = [p for p in wanted
                  if p in source.props and p not in ("attributes", "properties")]
         data = encode_points(row, limit=limit, names=names)
-        if public:
-            _public_points.put(etag, data)
+        if kept is not None:
+            kept.set(etag, data)
     return HttpResponse(data, content_type=POINTS_TYPE)

@@ -20,9 +20,6 @@ from __future__ import annotations
 
 import json
 import struct
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
@@ -32,56 +29,6 @@ MAGIC = b"SIGP"
 CONTENT_TYPE = "application/vnd.sig.points"
 SCALE = 1e-6
 INT32_MAX = 2**31 - 1
-
-
-class AnswerCache:
-    """The last binary answers, by ETag, in this process: the public map's opening request is
-    the same for every visitor until the layer's data change (the ETag carries the layer's
-    data_version), and encoding 100,000 points costs a few hundred milliseconds. Bounded in
-    bytes (oldest out first; `max_mb()` is read on each use, 0 keeps nothing) and in age (as
-    long as HTTP caches may keep the answer under the same ETag)."""
-
-    def __init__(self, max_mb, max_age) -> None:
-        self.max_mb, self.max_age = max_mb, max_age  # callables: settings may change
-        self._items: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    @property
-    def max_bytes(self) -> int:
-        return self.max_mb() * 2**20
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._bytes = 0
-
-    def get(self, key: str) -> bytes | None:
-        if not self.max_bytes:
-            return None
-        with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                return None
-            if time.monotonic() - item[0] > self.max_age():
-                self._drop(key)
-                return None
-            self._items.move_to_end(key)
-            return item[1]
-
-    def put(self, key: str, data: bytes) -> None:
-        if len(data) > self.max_bytes:
-            return
-        with self._lock:
-            if key in self._items:
-                self._drop(key)
-            self._items[key] = (time.monotonic(), data)
-            self._bytes += len(data)
-            while self._bytes > self.max_bytes:
-                self._drop(next(iter(self._items)))
-
-    def _drop(self, key: str) -> None:
-        self._bytes -= len(self._items.pop(key)[1])
 
 
 class EncodingError(RuntimeError):

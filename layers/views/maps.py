@@ -6,8 +6,11 @@ configuration."""
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import cache
+from pathlib import Path
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -86,6 +89,14 @@ def map_strings() -> dict[str, str]:
     }
 
 
+@cache
+def early_script() -> str:
+    """static/js/map/early.js, written into the page itself: the points requests then leave
+    as the head is parsed, not one more round trip later (it is small, and the same for every
+    page, so reading it once per process is enough)."""
+    return Path(finders.find("js/map/early.js")).read_text(encoding="utf-8")
+
+
 def map_config(request: HttpRequest, *, staff: bool) -> dict:
     choices = map_choices(staff=staff)
     config = {
@@ -115,7 +126,8 @@ def map_config(request: HttpRequest, *, staff: bool) -> dict:
                                 ("land_use", "landusezone"), ("generic", "feature"),
                                 ("admin_areas", "administrativearea"))
         }
-    return {"config": config, "choices": choices, "staff": staff}
+    return {"config": config, "choices": choices, "staff": staff,
+            "early_script": early_script()}
 
 
 def public_map(request: HttpRequest) -> HttpResponse:

@@ -10,7 +10,7 @@ import struct
 import pytest
 from django.contrib.gis.geos import LineString, MultiPoint, Point
 
-from layers.api.geodata import _public_points
+from layers.api.geodata import points_cache
 from layers.api.points_binary import MAGIC, decode_points, encode_points
 from layers.models import AssetCategory
 from layers.services.assets import asset_create
@@ -170,11 +170,15 @@ def test_an_empty_answer_is_still_a_valid_answer(client, region):
                       "properties": {"category": []}}
 
 
-def test_the_kept_public_answer_follows_the_data(client, assets, settings):
+def test_the_kept_public_answer_follows_the_data(client, assets, settings, tmp_path):
     settings.SIG_POINTS_CACHE_MB = 64  # tests keep none (tests/conftest.py)
-    _public_points.clear()
-    _, before = binary(client, "aset")
-    _, again = binary(client, "aset")  # kept in this process (AnswerCache): the same answer
+    settings.CACHES = {**settings.CACHES, "points": {
+        **settings.CACHES["points"], "LOCATION": str(tmp_path / "points")}}
+    kept = points_cache()
+    kept.clear()
+    response, before = binary(client, "aset")
+    assert kept.get(response["ETag"]) == response.content  # kept for the next visitor
+    _, again = binary(client, "aset")
     assert again == before
     school = AssetCategory.objects.get(slug="sekolah")
     new = asset_create(category=school, geom=Point(110.3, -0.05, srid=4326), name="SD Baru",
