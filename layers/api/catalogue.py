@@ -3,15 +3,17 @@ TileJSON per layer, and the wilayah search."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from exports.formats import FORMATS as EXPORT_FORMATS
+from layers import permissions
 from layers.api.feature_pages import source_extent
 from layers.models import (
     AdministrativeArea,
+    Asset,
     AssetCategory,
     LandUseClass,
     Layer,
@@ -25,12 +27,17 @@ STATUS_COLORS = {"baru": "#dc2626", "diverifikasi": "#f59e0b", "diproses": "#256
                  "selesai": "#16a34a", "ditolak": "#6b7280"}
 
 
-def legend(layer: Layer) -> list[dict]:
-    """Legend entries: what each colour on the map means."""
+def legend(layer: Layer, *, staff: bool = False) -> list[dict]:
+    """Legend entries: what each colour on the map means. An asset category with nothing the
+    viewer may see is marked `empty`: the map then asks no tiles for it (a map of point assets
+    only waits for no empty line tiles)."""
     if layer.kind == LayerKind.ASSETS:
+        visible = Asset.objects.all() if staff else Asset.objects.published()
+        categories = AssetCategory.objects.filter(is_active=True).annotate(
+            used=Exists(visible.filter(category=OuterRef("pk"))))
         return [{"value": c.slug, "label": c.name, "color": c.color, "icon": c.icon,
-                 "geometry": c.geometry_type}
-                for c in AssetCategory.objects.filter(is_active=True)]
+                 "geometry": c.geometry_type, "empty": not c.used}
+                for c in categories]
     if layer.kind == LayerKind.LAND_USE:
         return [{"value": c.code, "label": c.name, "color": c.color,
                  "group": c.classification.name}
@@ -74,7 +81,8 @@ def layer_entry(request: HttpRequest, layer: Layer) -> dict:
     return {
         "slug": layer.slug, "name": layer.name, "kind": layer.kind,
         "description": layer.description, "geometry_type": layer.geometry_type,
-        "is_public": layer.is_public, "style": layer.style, "legend": legend(layer),
+        "is_public": layer.is_public, "style": layer.style,
+        "legend": legend(layer, staff=permissions.sees_unpublished(request.user, layer)),
         "filters": sorted(FILTERS[layer.kind]),
         "geojson_url": reverse("layers:geojson", args=[layer.slug]),
         "points_url": reverse("layers:points", args=[layer.slug]),

@@ -108,6 +108,23 @@ def test_catalogue_and_tilejson_use_one_slug(client, assets):
     assert tj["vector_layers"][0]["id"] == "aset"
 
 
+def test_a_category_with_nothing_the_viewer_may_see_is_marked_empty(client, assets,
+                                                                    django_user_model):
+    river = AssetCategory.objects.create(slug="sungai", name="Sungai", geometry_type="line")
+    asset_create(category=river, name="Sungai Kecil (belum diverifikasi)",
+                 geom=LineString((110.02, -0.08), (110.05, -0.02), srid=4326))
+
+    def empties(c) -> dict[str, bool]:
+        layers = c.get("/api/layers/").json()["layers"]
+        aset = next(item for item in layers if item["slug"] == "aset")
+        return {e["value"]: e["empty"] for e in aset["legend"]}
+
+    # The public map asks no tiles for the river: its only asset is not published.
+    assert empties(client) == {"sekolah": False, "jalan": False, "sungai": True}
+    client.force_login(django_user_model.objects.create_user("staf", is_staff=True))
+    assert empties(client)["sungai"] is False
+
+
 def test_wilayah_search_by_code_and_name(client, region):
     by_code = client.get("/api/wilayah/", {"q": "99.01.02"}).json()["results"]
     assert [r["code"] for r in by_code] == ["99.01.02", "99.01.02.2001"]

@@ -276,7 +276,8 @@ class AssetLayer extends Controller {
   constructor(entry, ctx) {
     super(entry, ctx);
     const legend = entry.legend || [];
-    this.otherSlugs = legend.filter((c) => c.geometry !== "point").map((c) => c.value);
+    // Lines and polygons come as tiles; a category with nothing to show asks for none.
+    this.otherSlugs = legend.filter((c) => c.geometry !== "point" && !c.empty).map((c) => c.value);
     this.colours = Object.fromEntries(legend.map((c) => [c.value, c.color]));
   }
 
