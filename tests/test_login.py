@@ -44,3 +44,14 @@ def test_log_out_is_a_post(client, django_user_model):
     client.force_login(django_user_model.objects.create_user("warga"))
     assert client.post(reverse("logout")).status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def test_a_planner_without_is_staff_may_start_zonal_statistics(client, django_user_model,
+                                                               region):
+    planner = django_user_model.objects.create_user("perencana")
+    RoleAssignment.objects.create(user=planner, role=Role.PLANNER, area=region.district_a)
+    client.force_login(planner)
+    assert b'name="zones"' in client.get("/analisis/zonal/").content
+    response = client.post("/analisis/zonal/start/", {"raster": "tidak-ada"})
+    # The form answers (400: an unknown raster), not a login page or a refusal.
+    assert response.status_code == 400, response.status_code

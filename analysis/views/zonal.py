@@ -6,7 +6,6 @@ task."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
@@ -24,6 +23,7 @@ from exports.errors import ExportFailed
 from exports.formats import FORMATS
 from exports.views.downloads import error_response
 from layers import permissions
+from layers.views.access import staff_required
 
 
 @require_GET
@@ -34,7 +34,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
     return render(request, "analysis/zonal_list.html", {"runs": runs, "form": form})
 
 
-@staff_member_required
+@staff_required
 @require_POST
 def run_start(request: HttpRequest) -> HttpResponse:
     from analysis.tasks import run_zonal_statistics
