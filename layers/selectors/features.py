@@ -284,23 +284,34 @@ def tile_query(source: FeatureSource, *, z: int, x: int, y: int, max_features: i
     return sql, params
 
 
+def _point_rows(source: FeatureSource, *, bbox: tuple[float, float, float, float] | None,
+                limit: int, properties: list[str], filters: dict[str, str] | None,
+                extra: tuple[str, ...] = ()) -> tuple[list[str], dict, list[str], str]:
+    """What both points answers share: the WHERE clauses (filters, point geometries, bbox,
+    `extra`), their parameters, the chosen properties and their SELECT columns."""
+    clauses, params = filter_clauses(source, filters or {})
+    params.update(source.params)
+    clauses.append("GeometryType(t.geom) IN ('POINT', 'MULTIPOINT')")
+    clauses.extend(extra)
+    if bbox is not None:
+        clauses.append("t.geom && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326)")
+        params.update(dict(zip("wsen", bbox, strict=True)))
+    params["limit"] = limit
+    chosen = [p for p in properties if p in source.props
+              and p not in ("attributes", "properties")]
+    columns = "".join(f', {source.props[p]} AS "{p}"' for p in chosen)
+    return clauses, params, chosen, columns
+
+
 def points_query(source: FeatureSource, *, bbox: tuple[float, float, float, float] | None,
                  limit: int, properties: list[str], filters: dict[str, str] | None = None,
                  ) -> tuple[str, dict]:
     """The layer's point features as columns (ids, longitudes, latitudes and a few visible
     properties), for maps that draw many points without needing feature objects: a fraction of
     GeoJSON's size and parsing time. Lines and polygons are left out (they come as tiles)."""
-    clauses, params = filter_clauses(source, filters or {})
-    params.update(source.params)
-    clauses.append("GeometryType(t.geom) IN ('POINT', 'MULTIPOINT')")
-    if bbox is not None:
-        clauses.append("t.geom && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326)")
-        params.update(dict(zip("wsen", bbox, strict=True)))
-    chosen = [p for p in properties if p in source.props
-              and p not in ("attributes", "properties")]
-    columns = "".join(f', {source.props[p]} AS "{p}"' for p in chosen)
+    clauses, params, chosen, columns = _point_rows(
+        source, bbox=bbox, limit=limit, properties=properties, filters=filters)
     aggregates = "".join(f', array_to_json(array_agg(q."{p}" ORDER BY q.id))' for p in chosen)
-    params["limit"] = limit
     sql = (
         "SELECT count(*), array_to_json(array_agg(q.id ORDER BY q.id)), "
         "array_to_json(array_agg(q.x ORDER BY q.id)), "
@@ -326,20 +337,12 @@ def points_binary_query(source: FeatureSource, *,
     computed before the sort (two integers sort faster than a geometry), straight from a
     POINT (ST_PointOnSurface only for a MULTIPOINT). Empty geometries have no position and
     are left out."""
-    clauses, params = filter_clauses(source, filters or {})
-    params.update(source.params)
-    clauses.append("GeometryType(t.geom) IN ('POINT', 'MULTIPOINT')")
-    clauses.append("NOT ST_IsEmpty(t.geom)")
-    if bbox is not None:
-        clauses.append("t.geom && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326)")
-        params.update(dict(zip("wsen", bbox, strict=True)))
-    chosen = [p for p in properties if p in source.props
-              and p not in ("attributes", "properties")]
-    columns = "".join(f', {source.props[p]} AS "{p}"' for p in chosen)
+    clauses, params, chosen, columns = _point_rows(
+        source, bbox=bbox, limit=limit, properties=properties, filters=filters,
+        extra=("NOT ST_IsEmpty(t.geom)",))
     aggregates = "".join(f', json_agg(q."{p}")::text' for p in chosen)
     point = ("CASE WHEN GeometryType(t.geom) = 'POINT' THEN t.geom "
              "ELSE ST_PointOnSurface(t.geom) END")
-    params["limit"] = limit
     sql = (
         "SELECT count(*), string_agg(int8send(q.id), ''), string_agg(int4send(q.x), ''), "
         f"string_agg(int4send(q.y), ''){aggregates} FROM ("
