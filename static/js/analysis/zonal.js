@@ -1,29 +1,11 @@
 // Zonal statistics run page: polls the run while it computes, then draws its zones as a
 // choropleth (five quantile classes of the chosen statistic). Names are data: text only.
+import { pollJob } from "../job-progress.js";
 
 const progress = document.getElementById("zonal-progress");
-if (progress) poll(progress);
+if (progress) pollJob(progress);
 const mapBox = document.getElementById("zonal-map");
 if (mapBox) window.addEventListener("load", () => choropleth(mapBox));
-
-async function poll(box) {
-  const bar = box.querySelector("progress");
-  const note = box.querySelector(".progress-note");
-  for (;;) {
-    try {
-      const res = await fetch(box.dataset.statusUrl, { headers: { Accept: "application/json" } });
-      if (res.ok) {
-        const run = await res.json();
-        bar.value = Math.round(run.progress * 100);
-        note.textContent = run.note || run.status_label;
-        if (run.finished) { window.location.reload(); return; }
-      }
-    } catch (networkError) {
-      // a dropped connection: try again at the next tick
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-}
 
 const COLOURS = ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"];
 
