@@ -98,6 +98,12 @@ def clean_layer(slug: str, vacuum: bool = True) -> None:
     the ORM's cascade would load every feature into Python)."""
     ids = [r[0] for r in sql("SELECT id FROM layers_layer WHERE slug = %s", [slug])]
     if ids:
+        # Batch tables first (layers/models/batches.py): dropped, their rows go at once and
+        # the history trigger on them does not copy every row on its way out.
+        for (table,) in sql("SELECT \"table\" FROM layers_featurebatch WHERE layer_id = ANY(%s)",
+                            [ids]):
+            sql(f"DROP TABLE IF EXISTS {table}")
+        sql("DELETE FROM layers_featurebatch WHERE layer_id = ANY(%s)", [ids])
         sql("DELETE FROM layers_historicalfeature WHERE layer_id = ANY(%s)", [ids])
         sql("DELETE FROM layers_feature WHERE layer_id = ANY(%s)", [ids])
         sql("DELETE FROM layers_layer WHERE id = ANY(%s)", [ids])

@@ -82,16 +82,6 @@ def _fields_summary(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def _json_lines(frame: pd.DataFrame) -> list[str]:
-    """One JSON object per row (pandas serialises in C; NaN becomes null)."""
-    if frame.shape[1] == 0:
-        return ["{}"] * len(frame)
-    text = frame.to_json(orient="records", lines=True, force_ascii=False, date_format="iso",
-                         default_handler=str)
-    lines = text.split("\n")
-    return lines[: len(frame)]
-
-
 def _source_refs(target: Target, frame: pd.DataFrame, geoms: np.ndarray, key: str | None,
                  ctx: Context) -> pd.Series:
     """The natural key each row is matched by on re-import: the `key` field's value, or a
@@ -166,8 +156,6 @@ def run_import(request: ImportRequest, *, progress: Progress | None = None) -> I
             unmapped = [c for c in attrs.columns if c not in set(mapping.values())]
             json_column = "properties" if isinstance(target, LayerTarget) else \
                 "attributes" if hasattr(target.model, "attributes") else None
-            if json_column:
-                stage[json_column] = _json_lines(attrs[unmapped])
             refs = _source_refs(target, frame, checked.geoms, request.key, ctx)
             keep = ctx.keep
             report.problems = sorted(ctx.problems, key=lambda p: (p.feature, p.code))
@@ -182,6 +170,7 @@ def run_import(request: ImportRequest, *, progress: Progress | None = None) -> I
             result = write_rows(
                 target=target, stage=stage[keep], geoms=checked.geoms[keep],
                 source_ref=refs[keep], user=request.user, public=request.public,
+                json=(json_column, attrs.loc[keep, unmapped]) if json_column else None,
                 reason=request.reason or _("Import of %(file)s") % {
                     "file": Path(request.path).name},
                 progress=lambda f: step(0.5 + 0.4 * f, _("Writing")))

@@ -107,14 +107,10 @@ class Target:
         return {}
 
     def claim_empty(self, cursor) -> bool:
-        """True when no stored row can match this import (a first import), with that scope
-        locked until the transaction ends, so the rows may be COPYed straight into the table.
-        Only targets whose inserts need no SQL over the stage row can say so."""
+        """True when no stored row can match this import (a first import into a thematic
+        layer), with the layer locked until the transaction ends, so the rows may go into a
+        batch table of their own (importers/writers.py)."""
         return False
-
-    def scope(self) -> str:
-        """SQL over the target row `t`: the rows a claimed (first) import wrote."""
-        raise NotImplementedError
 
     def copy_extra(self) -> dict[str, tuple[Any, str]]:
         """insert_extra() as constants for a direct COPY: column -> (value, wire type)."""
@@ -523,15 +519,11 @@ class LayerTarget(Target):
 
     def claim_empty(self, cursor) -> bool:
         # FOR UPDATE conflicts with the FOR KEY SHARE that the feature → layer foreign key
-        # takes: no other transaction can commit a feature of this layer until we are done,
-        # so "every row of the layer" is exactly this import's rows.
+        # takes: no other transaction can add a feature to this layer until we are done.
         cursor.execute("SELECT 1 FROM layers_layer WHERE id = %s FOR UPDATE", [self.layer.id])
         cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM layers_feature WHERE layer_id = %s)",
                        [self.layer.id])
         return bool(cursor.fetchone()[0])
-
-    def scope(self) -> str:
-        return "t.layer_id = %(layer_id)s"
 
     def copy_extra(self):
         return {"layer_id": (self.layer.id, "int8")}

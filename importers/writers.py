@@ -1,12 +1,15 @@
 """Writing: a binary COPY of the prepared rows into a staging table, then one set-based update
 and one set-based insert into the target, edit history in SQL, in the caller's transaction (so
-an import is all or nothing). A first import into an empty scope (a new generic layer) skips the
-stage: its rows are COPYed straight into the target, as nothing can match them."""
+an import is all or nothing). A first import into an empty thematic layer skips the stage: its
+rows are COPYed into a batch table of their own, as nothing can match them
+(layers/models/batches.py)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ from django.utils import timezone
 
 from importers.targets import Target
 from layers.models.common import FeatureBase
+from layers.services import feature_batches
 
 COPY_BATCH = 20_000
 STAGE = "_sig_import_stage"
@@ -72,35 +76,103 @@ def _values(values: pd.Series | np.ndarray | list, pgtype: str) -> list:
     return out
 
 
+_SRID = 4326
+_HEAD = {1: struct.Struct("<II").pack, 0: struct.Struct(">II").pack}
+
+
 def _ewkb(geoms: np.ndarray) -> list[bytes]:
-    return shapely.to_wkb(shapely.set_srid(geoms, 4326), include_srid=True).tolist()
+    """EWKB with SRID 4326, as the geometry column's binary input takes it. Plain WKB with the
+    SRID spliced in after the type: `set_srid` would copy every geometry first (0.9 s for 200k
+    polygons against 0.15 s for the splice)."""
+    out = []
+    for wkb in shapely.to_wkb(geoms).tolist():
+        order = wkb[0]
+        kind = int.from_bytes(wkb[1:5], "little" if order else "big") | 0x20000000
+        out.append(wkb[:1] + _HEAD[order](kind, _SRID) + wkb[5:])
+    return out
+
+
+def json_lines(frame: pd.DataFrame) -> list[str]:
+    """One JSON object per row (pandas serialises in C; NaN becomes null)."""
+    if frame.shape[1] == 0:
+        return ["{}"] * len(frame)
+    text = frame.to_json(orient="records", lines=True, force_ascii=False, date_format="iso",
+                         default_handler=str)
+    lines = text.split("\n")
+    return lines[: len(frame)]
+
+
+def _jsonb(frame: pd.DataFrame) -> Callable[[int, int], list]:
+    """The rows of `frame` as jsonb binary input, made batch by batch during the COPY."""
+    return lambda start, end: [b"\x01" + line.encode()
+                               for line in json_lines(frame.iloc[start:end])]
 
 
 Column = list | Callable[[int, int], list]
 
 
 def _copy(cursor, table: str, columns: dict[str, Column], types: dict[str, str],
-          progress: Callable[[float], None] | None) -> None:
+          progress: Callable[[float], None] | None, freeze: bool = False) -> None:
     """Binary COPY into `table`. A column is a list, or a function (start, end) -> the values
     of rows start..end, called batch by batch: the server takes in one batch while this process
     prepares the next (EWKB of 200k polygons: ~0.9 s that now overlaps the server's work)."""
     names = list(columns)
     total = next(len(c) for c in columns.values() if not callable(c))
-    sql = f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)"
+    options = "FORMAT BINARY, FREEZE" if freeze else "FORMAT BINARY"
+    sql = f"COPY {table} ({', '.join(names)}) FROM STDIN ({options})"
+    wire = [_WIRE.get(types[c], types[c]) for c in names]
+    blocks = set(wire) <= set(_FIELDS)
     with cursor.copy(sql) as copy:
-        copy.set_types([_WIRE.get(types[c], types[c]) for c in names])
-        write = copy.write_row
+        copy.set_types(wire)
+        if blocks:
+            copy.write(_SIGNATURE)
         for start in range(0, total, COPY_BATCH):
             end = min(start + COPY_BATCH, total)
             batch = [c(start, end) if callable(c) else c[start:end] for c in columns.values()]
-            for row in zip(*batch, strict=True):
-                write(row)
+            if blocks:
+                copy.write(_block(batch, wire))
+            else:
+                for row in zip(*batch, strict=True):
+                    copy.write_row(row)
             if progress:
                 progress(end / total)
+        if blocks:
+            copy.write(b"\xff\xff")
 
 
-def _constant(value) -> Callable[[int, int], list]:
-    return lambda start, end: [value] * (end - start)
+# The binary COPY format, written here for the column types of a batch import (ids, uids as
+# bytes, EWKB, jsonb, text): a block of 20,000 rows is one bytes join instead of 20,000
+# write_row calls (0.46 s of this process's time for 200k rows, which the server waits for).
+_SIGNATURE = b"PGCOPY\n\xff\r\n\0" + bytes(8)
+_I4 = struct.Struct("!i").pack
+_NULL = _I4(-1)
+
+
+def _bytes_fields(values: list) -> list[bytes]:
+    return [_NULL if v is None else _I4(len(v)) + v for v in values]
+
+
+def _text_fields(values: list) -> list[bytes]:
+    return _bytes_fields([None if v is None else str(v).encode() for v in values])
+
+
+def _int8_fields(values: list) -> list[bytes]:
+    if any(v is None for v in values):
+        return [_NULL if v is None else _I4(8) + int(v).to_bytes(8, "big", signed=True)
+                for v in values]
+    out = np.empty(len(values), dtype=[("size", ">i4"), ("value", ">i8")])
+    out["size"], out["value"] = 8, values
+    return out.view("V12").tolist()
+
+
+_FIELDS = {"bytea": _bytes_fields, "text": _text_fields, "int8": _int8_fields}
+
+
+def _block(batch: list[list], wire: list[str]) -> bytes:
+    fields = [_FIELDS[kind](values) for values, kind in zip(batch, wire, strict=True)]
+    head = struct.pack("!h", len(fields))
+    return b"".join(itertools.chain.from_iterable(
+        zip(itertools.repeat(head, len(fields[0])), *fields, strict=False)))
 
 
 def uuid7_series(n: int) -> list[bytes]:
@@ -130,46 +202,52 @@ def _history_columns(model) -> list[str]:
 
 def write_rows(*, target: Target, stage: pd.DataFrame, geoms: np.ndarray,
                source_ref: pd.Series, user: AbstractBaseUser | None, public: bool,
-               reason: str, progress: Callable[[float], None] | None = None) -> WriteResult:
-    """Upsert the rows by the target's natural key; returns created and updated ids."""
-    model = target.model
+               reason: str, json: tuple[str, pd.DataFrame] | None = None,
+               progress: Callable[[float], None] | None = None) -> WriteResult:
+    """Upsert the rows by the target's natural key; returns created and updated ids. `json`:
+    the JSON column and the attributes that go into it, one row per stage row."""
     # Only what the file provides: an optional field the file lacks keeps its stored value.
-    declared = {**target.columns, "attributes": "jsonb", "properties": "jsonb"}
-    columns = {c: t for c, t in declared.items() if c in stage.columns}
+    columns = {c: t for c, t in target.columns.items() if c in stage.columns}
     columns.update({"geom": "geometry", "source_ref": "text"})
     values = {c: _values(stage[c], t) for c, t in columns.items() if c in stage.columns}
     values["geom"] = lambda start, end: _ewkb(geoms[start:end])
     values["source_ref"] = _values(source_ref, "text")
+    if json is not None:
+        columns[json[0]] = "jsonb"
+        values[json[0]] = _jsonb(json[1])
     params = {**target.params(), "user": getattr(user, "pk", None), "public": public,
               "reason": reason, "now": timezone.now()}
     with connection.cursor() as cursor:
-        if issubclass(model, FeatureBase) and target.claim_empty(cursor):
-            return _write_first(cursor, target, columns, values, params, progress)
+        if target.claim_empty(cursor):
+            return _write_batch(cursor, target, columns, values, params, progress)
         return _write_staged(cursor, target, columns, values, params, progress)
 
 
-def _write_first(cursor, target: Target, columns: dict[str, str], values: dict[str, list],
+def _write_batch(cursor, target: Target, columns: dict[str, str], values: dict[str, list],
                  params: dict, progress: Callable[[float], None] | None) -> WriteResult:
-    """A first import into an empty scope: nothing to match or update, so the rows are COPYed
-    straight into the target (no stage, no anti-join), then recorded in the history."""
-    model = target.model
+    """A first import into an empty thematic layer: nothing to match or update, so its rows go
+    into a batch table of their own (layers/models/batches.py), COPYed bare, indexed once and
+    attached to `layers_feature`; the import is recorded once, as the batch."""
     n = len(values["source_ref"])
-    types = dict(columns)
-    extra = {"uid": (uuid7_series(n), "bytea"), "version": (_constant(1), "int4"),
-             "is_verified": (_constant(True), "bool"),
-             "is_public": (_constant(params["public"]), "bool"),
-             "recorded_by_id": (_constant(params["user"]), "int4"),
-             "created_at": (_constant(params["now"]), "timestamptz"),
-             "updated_at": (_constant(params["now"]), "timestamptz")}
-    for column, (value, wire) in target.copy_extra().items():
-        extra[column] = (_constant(value), wire)
-    for column, (column_values, pgtype) in extra.items():
-        values[column] = column_values
-        types[column] = pgtype
-    _copy(cursor, model._meta.db_table, values, types, progress)
-    created = _record_history(cursor, model, target.scope(), "+", params)
-    target.after_write(cursor, created, created)
-    return WriteResult(created=created, updated=[], matched=0)
+    batch = feature_batches.create_batch_table(
+        cursor, layer=target.layer, user_id=params["user"], reason=params["reason"],
+        now=params["now"], rows=n)
+    ids = feature_batches.reserve_ids(cursor, n)
+    # What every row shares is a column default of the bare table, not a value sent 200,000
+    # times (the client's COPY encoding is what the server waits for).
+    shared = {"version": 1, "is_verified": True, "is_public": params["public"],
+              "recorded_by_id": params["user"], "created_at": params["now"],
+              "updated_at": params["now"]}
+    shared.update({column: value for column, (value, _wire) in target.copy_extra().items()})
+    feature_batches.set_defaults(cursor, batch, shared)
+    values.update({"id": ids, "uid": uuid7_series(n)})
+    types = {**columns, "id": "int8", "uid": "bytea"}
+    # FREEZE: the table is new in this transaction, so its rows are written frozen and the
+    # first reads after the import do not rewrite every page to set hint bits.
+    _copy(cursor, batch.table, values, types, progress, freeze=True)
+    feature_batches.attach_batch_table(cursor, batch)
+    target.after_write(cursor, ids, ids)
+    return WriteResult(created=ids, updated=[], matched=0)
 
 
 def _write_staged(cursor, target: Target, columns: dict[str, str], values: dict[str, list],
@@ -232,24 +310,19 @@ def _write_staged(cursor, target: Target, columns: dict[str, str], values: dict[
     return WriteResult(created=created, updated=updated, matched=matched)
 
 
-def _record_history(cursor, model, rows: list[int] | str, kind: str, params: dict
-                    ) -> list[int]:
-    """One historical row per written row, set-based, marked as this import. `rows` is the ids,
-    or an SQL condition on the target row `t` (a first import: every row of its scope).
-    Returns the ids recorded."""
+def _record_history(cursor, model, rows: list[int], kind: str, params: dict) -> None:
+    """One historical row per written row (`rows`: their ids), set-based, marked as this
+    import (what a revert of the import reads)."""
     if not rows:
-        return []
+        return
     cols = _history_columns(model)
-    where = "t.id = ANY(%(ids)s::bigint[])" if isinstance(rows, list) else rows
     cursor.execute(f"""
         INSERT INTO {model.history.model._meta.db_table}
             ({', '.join(cols)}, history_date, history_change_reason, history_type,
              history_user_id)
         SELECT {', '.join(f't.{c}' for c in cols)}, %(now)s, %(reason)s, %(kind)s, %(user)s
-        FROM {model._meta.db_table} t WHERE {where}
-        RETURNING id
-    """, {**params, "ids": rows if isinstance(rows, list) else None, "kind": kind})
-    return [row[0] for row in cursor.fetchall()]
+        FROM {model._meta.db_table} t WHERE t.id = ANY(%(ids)s::bigint[])
+    """, {**params, "ids": rows, "kind": kind})
 
 
 def _defaults(model, inserts: dict[str, str], params: dict) -> dict[str, str]:

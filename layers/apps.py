@@ -8,4 +8,4 @@ class LayersConfig(AppConfig):
     verbose_name = _("Map layers")
 
     def ready(self) -> None:
-        from layers import checks  # noqa: F401  (registers the system checks)
+        from layers import checks, signals  # noqa: F401  (registers checks and handlers)

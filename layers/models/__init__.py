@@ -2,6 +2,7 @@
 
 from layers.models.access import Role, RoleAssignment
 from layers.models.assets import Asset, AssetCategory, AssetPhoto, Condition
+from layers.models.batches import FeatureBatch
 from layers.models.boundaries import AdministrativeArea
 from layers.models.catalogue import Feature, Layer, LayerKind
 from layers.models.common import GeometryType
@@ -31,6 +32,7 @@ __all__ = [
     "ComplaintPhoto",
     "Condition",
     "Feature",
+    "FeatureBatch",
     "GeometryType",
     "LandUseClass",
     "LandUseClassification",

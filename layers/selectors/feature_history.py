@@ -10,6 +10,7 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from layers.models import Layer
+from layers.services import feature_batches
 from layers.services.edit_errors import EditNotFound
 from layers.services.edit_kinds import EditKind
 
@@ -55,12 +56,28 @@ def _label(field: Any, pk: Any) -> Any:
     return str(related)
 
 
+def _imported_only(kind: EditKind, layer: Layer, feature_id: int) -> list[dict]:
+    """A feature of a batch import never changed since: its history is the import's record
+    (layers/models/batches.py), with the row as it is, which is as imported."""
+    feature = kind.model.objects.filter(pk=feature_id, layer=layer).first() \
+        if layer.kind == "generic" else None
+    batch = feature_batches.batch_of(feature_id) if feature is not None else None
+    if batch is None:
+        raise EditNotFound(_("No such feature."))
+    return [{
+        "history_id": None, "version": feature.version, "date": batch.created_at.isoformat(),
+        "user": batch.user.get_username() if batch.user else None, "type": TYPES["+"],
+        "reason": batch.reason, "changes": [],
+        "geometry": json.loads(feature.geom.geojson) if feature.geom is not None else None,
+    }]
+
+
 def feature_history(*, kind: EditKind, layer: Layer, feature_id: int) -> list[dict]:
     """Entries newest first: {history_id, version, date, user, type, reason, changes,
     geometry}. A deleted feature's history stays readable."""
     rows = list(history_rows(kind, layer, feature_id))
     if not rows:
-        raise EditNotFound(_("No such feature."))
+        return _imported_only(kind, layer, feature_id)
     fields = tracked_fields(kind.model)
     labels: dict = {}
     entries, previous = [], None

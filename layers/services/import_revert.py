@@ -1,6 +1,7 @@
 """Undoing one import as a whole, from its edit history (the importer tags every history row
 it writes "import #N: <file>"): its inserts deleted, its updates restored to the rows before
-it, in one transaction, set-based. Refused when a row was edited (or linked) since."""
+it, in one transaction, set-based. Refused when a row was edited (or linked) since. A first
+import into a thematic layer is a batch table (layers/models/batches.py), dropped whole."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from layers import permissions
 from layers.codes import Level
-from layers.models import Asset, Feature, LandUseZone
+from layers.models import Asset, Feature, FeatureBatch, LandUseZone
+from layers.services import feature_batches
 from layers.services.edit_errors import (
     EditConflict,
     EditForbidden,
@@ -81,6 +84,11 @@ def import_revert(*, job_id: int, by: AbstractBaseUser | None) -> ImportRevertRe
     table = model._meta.db_table
     history = model.history.model._meta.db_table
     tag = f"import #{job.pk}"
+    if model is Feature:
+        batch = FeatureBatch.objects.filter(
+            Q(reason=tag) | Q(reason__startswith=f"{tag}:")).first()
+        if batch is not None:
+            return _revert_batch(job.pk, batch, by)
     params = {"tag": tag, "prefix": f"{tag}:%", "undo": f"revert of {tag}",
               "now": timezone.now(), "user": getattr(by, "pk", None)}
     own = "(h.history_change_reason = %(tag)s OR h.history_change_reason LIKE %(prefix)s)"
@@ -106,6 +114,26 @@ def import_revert(*, job_id: int, by: AbstractBaseUser | None) -> ImportRevertRe
         deleted = _execute(f"DELETE FROM {table} WHERE id = ANY(%(created)s::bigint[])",
                            params)
     return ImportRevertResult(job_id=job.pk, deleted=deleted, restored=restored)
+
+
+def _revert_batch(job_id: int, batch: FeatureBatch, by: AbstractBaseUser | None
+                  ) -> ImportRevertResult:
+    """A first import kept as a batch table: refused when a row changed since (its imported
+    version is then in the history) or was deleted; otherwise the table goes at once."""
+    if batch.reverted_at is not None:
+        raise EditConflict(_("This import was already reverted."))
+    untouched, changed = feature_batches.untouched_since_import(batch)
+    if not untouched:
+        raise EditConflict(_("Features of this import were edited, deleted or linked to other "
+                             "records since (e.g. #%(ids)s); revert those edits first.")
+                           % {"ids": ", #".join(str(i) for i in changed[:10]) or "?"})
+    desa = _DESA_OF.format(level=int(Level.VILLAGE), geom="t.geom")
+    codes = _fetch(f"SELECT DISTINCT {desa} FROM ONLY {batch.table} t", {})
+    if not permissions.can_revert_import(by, [c[0] for c in codes]):
+        raise EditForbidden(_("Only a planner or administrator of every wilayah this import "
+                              "touched may revert it."))
+    feature_batches.drop_batch_table(batch, by_id=getattr(by, "pk", None))
+    return ImportRevertResult(job_id=job_id, deleted=batch.rows, restored=0)
 
 
 def _refuse_changed(model, table: str, history: str, params: dict) -> None:

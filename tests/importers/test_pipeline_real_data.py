@@ -15,10 +15,12 @@ from layers.models import (
     Asset,
     AssetCategory,
     Feature,
+    FeatureBatch,
     LandUseZone,
     Layer,
 )
 from layers.selectors.boundaries import village_at
+from layers.services import feature_batches
 from tests.conftest import shared_file
 
 pytestmark = pytest.mark.django_db
@@ -172,12 +174,11 @@ def test_a_new_layer_is_copied_in_then_reimports_match_by_key(tmp_path, django_u
                                      key="kode", user=user, reason="import #7: desa.gpkg"))
     assert (first.report.created, first.report.updated) == (117, 0)
     features = Feature.objects.filter(layer__slug="desa")
-    assert features.first().uid.version == 7  # time-ordered: the uid index grows at its edge
-    # One history row per written row, as this import, by this user (what a revert reads).
-    added = Feature.history.filter(history_change_reason="import #7: desa.gpkg")
-    assert sorted(added.values_list("id", flat=True)) == sorted(features.values_list("id",
-                                                                                       flat=True))
-    assert set(added.values_list("history_type", "history_user")) == {("+", user.pk)}
+    assert features.first().uid.version == 7  # time-ordered uids
+    # Recorded once, as a batch (layers/models/batches.py), by this user, for this import.
+    batch = FeatureBatch.objects.get(layer__slug="desa")
+    assert (batch.rows, batch.user, batch.reason) == (117, user, "import #7: desa.gpkg")
+    assert not Feature.history.exists()
 
     frame.loc[0, "nama"] = "Sungai Raya Baru"
     pyogrio.write_dataframe(frame, tmp_path / "desa-2.gpkg")
@@ -188,6 +189,9 @@ def test_a_new_layer_is_copied_in_then_reimports_match_by_key(tmp_path, django_u
     changed = Feature.history.filter(history_change_reason="import #8: desa-2.gpkg")
     assert [(h.history_type, h.properties["nama"], h.version) for h in changed] == [
         ("~", "Sungai Raya Baru", 2)]
+    # The changed row's imported version went to the history first, as import #7.
+    imported = Feature.history.get(id=changed[0].id, history_type="+")
+    assert (imported.history_change_reason, imported.version) == ("import #7: desa.gpkg", 1)
 
 
 def test_a_failure_in_the_middle_leaves_the_database_exactly_as_it_was(monkeypatch):
@@ -208,11 +212,12 @@ def test_a_failure_in_the_middle_leaves_the_database_exactly_as_it_was(monkeypat
                                  target="admin_areas", layer="desa_kelurahan"))
     assert err.value.code == ImportErrorCode.WRITE_FAILED
     assert "nothing was imported" in err.value.message
+    monkeypatch.setattr(feature_batches, "attach_batch_table", boom)
     with pytest.raises(ImportFailed):
         run_import(ImportRequest(path=kubu_raya_desa(), target="layer:akan-gagal"))
     assert (AdministrativeArea.all_versions.count(), AdministrativeArea.history.count(),
             Layer.objects.count()) == before
-    assert not Feature.objects.exists()
+    assert not Feature.objects.exists() and not FeatureBatch.objects.exists()
 
 
 def test_dry_run_reports_what_would_happen_and_writes_nothing():

@@ -1,0 +1,179 @@
+"""A first import into a thematic layer is kept as a batch table (layers/models/batches.py):
+its rows are features like any other for reads, edits, history and reverts, and the import is
+recorded once."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import DatabaseError, IntegrityError, connection, transaction
+
+from importers.errors import ImportFailed
+from importers.jobs import ImportRequest, run_import
+from importers.models import ImportJob
+from layers.models import Feature, FeatureBatch, Layer
+from tests.api.editing_support import client_for, patch
+
+pytestmark = pytest.mark.django_db
+
+POINTS = {"type": "FeatureCollection", "features": [
+    {"type": "Feature", "geometry": {"type": "Point", "coordinates": [110.01 + i / 100, -0.05]},
+     "properties": {"kode": f"T{i}", "nama": f"Titik {i}", "dalam": i / 2}} for i in range(5)]}
+
+
+def batch_tables() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT c.relname FROM pg_class c WHERE c.relname ~ '^layers_feature_b'")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def children() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT inhrelid::regclass::text FROM pg_inherits "
+                       "WHERE inhparent = 'layers_feature'::regclass")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def do_import(tmp_path, user, data=POINTS, slug="titik", name="titik.geojson"):
+    job = ImportJob.objects.create(source_name=name, target=f"layer:{slug}", created_by=user)
+    path = tmp_path / name
+    path.write_text(json.dumps(data))
+    outcome = run_import(ImportRequest(path=path, target=f"layer:{slug}", key="kode",
+                                       user=user, reason=f"import #{job.pk}: {name}"))
+    return job, outcome
+
+
+def history(client, fid: int) -> list[dict]:
+    response = client.get(f"/api/v1/layers/titik/features/{fid}/history/")
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
+def test_a_first_import_is_one_batch_table_inside_the_feature_table(tmp_path, editors):
+    before = Layer.objects.filter(slug="titik").first()
+    job, outcome = do_import(tmp_path, editors.planner)
+    assert outcome.report.created == 5
+    batch = FeatureBatch.objects.get()
+    assert (batch.rows, batch.user, batch.reason) == (5, editors.planner,
+                                                      f"import #{job.pk}: titik.geojson")
+    assert children() == {batch.table}
+    layer = Layer.objects.get(slug="titik")
+    assert before is None and layer.data_version > 0  # tiles and ETags move on
+    features = Feature.objects.filter(layer=layer).order_by("source_ref")
+    assert [f.properties["nama"] for f in features] == [f"Titik {i}" for i in range(5)]
+    assert {f.recorded_by_id for f in features} == {editors.planner.pk}
+    assert all(f.version == 1 and f.is_verified and f.is_public for f in features)
+    # Recorded once, as the batch: no history row per feature until one changes.
+    assert not Feature.history.exists()
+    # Every data path reads the layer through layers_feature.
+    response = client_for(None).get("/ogc/collections/titik/items?f=json")
+    items = json.loads(b"".join(response.streaming_content))
+    assert items["numberMatched"] == 5
+    assert sorted(f["properties"]["properties"]["nama"] for f in items["features"]) == [
+        f"Titik {i}" for i in range(5)]
+
+
+def test_history_shows_the_import_then_each_change_and_reverts_to_the_imported_version(
+        tmp_path, editors):
+    do_import(tmp_path, editors.planner)
+    fid = Feature.objects.get(source_ref="T0").pk
+    client = client_for(editors.planner)
+    [imported] = history(client, fid)
+    assert (imported["type"], imported["user"], imported["version"]) == (
+        "created", "perencana-a", 1)
+    assert imported["reason"].endswith("titik.geojson") and imported["history_id"] is None
+    assert imported["geometry"]["coordinates"] == [110.01, -0.05]
+
+    response = patch(client, "titik", fid, {"version": 1, "properties": {"nama": "Baru"}})
+    assert response.status_code == 200, response.content
+    changed, created = history(client, fid)
+    assert (changed["type"], changed["version"], created["type"], created["version"]) == (
+        "changed", 2, "created", 1)
+    assert created["reason"] == imported["reason"] and created["user"] == "perencana-a"
+    assert {c["field"]: c["new"] for c in changed["changes"]}["properties"]["nama"] == "Baru"
+
+    reverted = client.post(f"/api/v1/layers/titik/features/{fid}/revert/", json.dumps(
+        {"history_id": created["history_id"], "version": 2}), content_type="application/json")
+    assert reverted.status_code == 200, reverted.content
+    assert reverted.json()["properties"]["nama"] == "Titik 0"
+
+
+def test_the_import_is_reverted_by_dropping_its_table(tmp_path, editors):
+    job, _outcome = do_import(tmp_path, editors.planner)
+    batch = FeatureBatch.objects.get()
+    admin = client_for(editors.admin)
+    response = admin.post(f"/api/v1/imports/{job.pk}/revert/")
+    assert response.status_code == 200, response.content
+    assert not Feature.objects.exists() and batch.table not in batch_tables()
+    batch.refresh_from_db()
+    assert batch.reverted_at is not None and batch.reverted_by == editors.admin
+    assert admin.post(f"/api/v1/imports/{job.pk}/revert/").status_code == 409
+
+
+def test_an_import_edited_since_is_not_reverted(tmp_path, editors):
+    job, _outcome = do_import(tmp_path, editors.planner)
+    fid = Feature.objects.get(source_ref="T3").pk
+    assert patch(client_for(editors.planner), "titik", fid,
+                 {"version": 1, "properties": {"nama": "Diubah"}}).status_code == 200
+    refused = client_for(editors.admin).post(f"/api/v1/imports/{job.pk}/revert/")
+    assert refused.status_code == 409 and f"#{fid}" in refused.json()["description"]
+    assert Feature.objects.count() == 5 and FeatureBatch.objects.get().reverted_at is None
+
+
+def test_batch_rows_keep_the_rules_of_the_feature_table(tmp_path, editors):
+    do_import(tmp_path, editors.planner)
+    feature = Feature.objects.get(source_ref="T1")
+    bowtie = "SRID=4326;POLYGON((110 -0.1,110.1 0,110.1 -0.1,110 0,110 -0.1))"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Feature.objects.filter(pk=feature.pk).update(geom=bowtie)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Feature.objects.filter(pk=feature.pk).update(layer_id=feature.layer_id + 1000)
+    # A write that does not manage the version gets the next one (the parent's trigger), and
+    # the imported version goes to the history first, as the import, by its user.
+    Feature.objects.filter(pk=feature.pk).update(properties={"nama": "SQL"})
+    feature.refresh_from_db()
+    assert feature.version == 2
+    [kept] = Feature.history.filter(id=feature.pk)
+    assert (kept.history_type, kept.version, kept.properties["nama"], kept.history_user) == (
+        "+", 1, "Titik 1", editors.planner)
+    Feature.objects.filter(pk=feature.pk).delete()
+    assert Feature.history.filter(id=feature.pk).count() == 2  # not copied twice
+
+
+def test_a_reimport_updates_the_batch_rows_by_key(tmp_path, editors):
+    first, _outcome = do_import(tmp_path, editors.planner)
+    changed = json.loads(json.dumps(POINTS))
+    changed["features"][0]["properties"]["nama"] = "Titik Nol"
+    changed["features"].append({"type": "Feature", "geometry": {
+        "type": "Point", "coordinates": [110.09, -0.05]}, "properties": {"kode": "T9"}})
+    second, outcome = do_import(tmp_path, editors.operator, changed, name="titik-2.geojson")
+    report = outcome.report
+    assert (report.created, report.updated, report.unchanged) == (1, 1, 4)
+    assert Feature.objects.count() == 6 and FeatureBatch.objects.count() == 1
+    t0 = Feature.objects.get(source_ref="T0")
+    assert (t0.properties["nama"], t0.version) == ("Titik Nol", 2)
+    rows = Feature.history.filter(id=t0.pk).order_by("history_date", "history_id")
+    assert [(h.history_type, h.version, h.history_change_reason) for h in rows] == [
+        ("+", 1, f"import #{first.pk}: titik.geojson"),
+        ("~", 2, f"import #{second.pk}: titik-2.geojson")]
+
+
+def test_deleting_the_layer_drops_its_batch_table(tmp_path, editors):
+    do_import(tmp_path, editors.planner)
+    table = FeatureBatch.objects.get().table
+    Layer.objects.get(slug="titik").delete()
+    assert table not in batch_tables() and not Feature.objects.exists()
+
+
+def test_a_failed_batch_import_leaves_no_table_and_no_layer(tmp_path, editors, monkeypatch):
+    from layers.services import feature_batches
+
+    def boom(*args, **kwargs):
+        raise DatabaseError("injected failure after the COPY")
+
+    monkeypatch.setattr(feature_batches, "attach_batch_table", boom)
+    with pytest.raises(ImportFailed):
+        do_import(tmp_path, editors.planner)
+    assert not Layer.objects.filter(slug="titik").exists()
+    assert not FeatureBatch.objects.exists() and not batch_tables()
