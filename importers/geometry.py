@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -27,11 +28,25 @@ _PARTS_TYPE = {"point": shapely.GeometryType.POINT, "line": shapely.GeometryType
 
 
 @dataclass
+class Repairs:
+    """What the validity check changed, by position in the array it was given: repaired
+    geometries to store instead, and positions refused (the repair left no part of the
+    layer's kind)."""
+
+    replaced: dict[int, shapely.Geometry]
+    refused: list[int]
+    problems: list[Problem]
+
+
+@dataclass
 class CheckedGeometries:
     geoms: np.ndarray  # shapely geometries in EPSG:4326, None where the feature is refused
     keep: np.ndarray  # bool: the feature goes on
     problems: list[Problem]
     notices: list[str]
+    wanted: set[str]
+    # Set when the validity check was deferred (see check_geometries).
+    repair: Callable[[np.ndarray], Repairs] | None = None
 
 
 def _multi(geoms: np.ndarray, kind: str) -> np.ndarray:
@@ -53,13 +68,47 @@ def _keep_kind(geom: shapely.Geometry, kind: str) -> shapely.Geometry | None:
     return shapely.union_all(parts) if len(parts) > 1 else parts[0]
 
 
+def repair_invalid(geoms: np.ndarray, features: np.ndarray, wanted: set[str]) -> Repairs:
+    """`make_valid` for the invalid ones among `geoms` (`features`: their 0-based feature
+    numbers in the file, for the report), each repair reported; a repair that leaves nothing of
+    the wanted kind (a polygon collapsed to a line) is refused."""
+    replaced: dict[int, shapely.Geometry] = {}
+    refused: list[int] = []
+    problems: list[Problem] = []
+    bad = np.flatnonzero(~shapely.is_valid(geoms))
+    if not len(bad):
+        return Repairs(replaced, refused, problems)
+    reasons = shapely.is_valid_reason(geoms[bad])
+    repaired = shapely.make_valid(geoms[bad], method="structure", keep_collapsed=False)
+    for i, reason, result in zip(bad, reasons, repaired, strict=True):
+        feature, fixed = int(features[i]) + 1, result
+        problems.append(Problem(feature, "geometry_repaired", _(
+            "Invalid geometry repaired (%(reason)s).") % {"reason": reason}, skipped=False))
+        kind = _KIND_BY_TYPE_ID[shapely.get_type_id(fixed) + 1]
+        if kind not in wanted:
+            # A repaired polygon may come back as polygon + line; keep the wanted part.
+            fixed = next((part for k in sorted(wanted)
+                          if (part := _keep_kind(fixed, k)) is not None), None)
+        if fixed is None or fixed.is_empty:
+            refused.append(int(i))
+            problems.append(Problem(feature, "geometry_type", _(
+                "A %(found)s geometry does not fit this layer (%(wanted)s expected).") % {
+                "found": result.geom_type,
+                "wanted": ", ".join(sorted(wanted)) or "?"}))
+        else:
+            replaced[int(i)] = fixed
+    return Repairs(replaced, refused, problems)
+
+
 def check_geometries(frame: gpd.GeoDataFrame, *, kinds: set[str] | None,
-                     multi: bool = False) -> CheckedGeometries:
-    """Reproject to EPSG:4326, drop Z/M, repair invalid geometries (reporting each), refuse
-    empty ones and those of the wrong kind; promote to multi when `multi`.
+                     multi: bool = False, defer_repair: bool = False) -> CheckedGeometries:
+    """Reproject to EPSG:4326, drop Z/M, refuse empty ones and those of the wrong kind, repair
+    invalid geometries (reporting each); promote to multi when `multi`.
 
     `kinds` is the set of allowed kinds ("point", "line", "polygon"); None accepts any, but a
     layer must then be of one kind: the most common one wins and the rest are refused.
+    `defer_repair`: leave the validity check to the caller (`CheckedGeometries.repair`, given
+    the kept rows), who runs it while the database builds a batch table's indexes.
     """
     problems: list[Problem] = []
     notices: list[str] = []
@@ -85,27 +134,15 @@ def check_geometries(frame: gpd.GeoDataFrame, *, kinds: set[str] | None,
         notices.append(_("Measures (M) of %(n)d features were dropped: SIG stores 2D.")
                        % {"n": int(has_m.sum())})
 
-    valid = shapely.is_valid(geoms) | ~keep
-    if not valid.all():
-        bad = np.flatnonzero(~valid)
-        reasons = shapely.is_valid_reason(geoms[bad])
-        repaired = shapely.make_valid(geoms[bad], method="structure", keep_collapsed=False)
-        for i, reason, fixed in zip(bad, reasons, repaired, strict=True):
-            problems.append(Problem(int(i) + 1, "geometry_repaired", _(
-                "Invalid geometry repaired (%(reason)s).") % {"reason": reason}, skipped=False))
-            geoms[i] = fixed
-
-    types = shapely.get_type_id(geoms)
-    kind_of = _KIND_BY_TYPE_ID[types + 1].copy()
-    collection = types == shapely.GeometryType.GEOMETRYCOLLECTION
+    kind_of = _KIND_BY_TYPE_ID[shapely.get_type_id(geoms) + 1]
     if kinds is None:
         present = kind_of[keep & (kind_of != "")]
         wanted = {max(set(present), key=list(present).count)} if len(present) else set()
     else:
-        wanted = kinds
-    for i in np.flatnonzero(keep & collection):
-        # A repaired polygon may come back as polygon + line; keep the wanted part.
-        for kind in wanted:
+        wanted = set(kinds)
+    # A GeometryCollection in the file counts by the parts of the wanted kind it holds.
+    for i in np.flatnonzero(keep & (kind_of == "")):
+        for kind in sorted(wanted):
             part = _keep_kind(geoms[i], kind)
             if part is not None:
                 geoms[i], kind_of[i] = part, kind
@@ -117,9 +154,6 @@ def check_geometries(frame: gpd.GeoDataFrame, *, kinds: set[str] | None,
             "found": geoms[i].geom_type,
             "wanted": ", ".join(sorted(wanted)) or "?"}))
     keep &= ~wrong
-    if multi and keep.any():
-        kind = next(iter(wanted))
-        geoms[keep] = _multi(geoms[keep], kind)
 
     if keep.any():
         west, south, east, north = shapely.total_bounds(geoms[keep])
@@ -133,7 +167,24 @@ def check_geometries(frame: gpd.GeoDataFrame, *, kinds: set[str] | None,
                 "hint": _("Longitude and latitude look swapped.") if swapped else
                 _("Check the coordinate system (--srid).")})
     geoms[~keep] = None
-    return CheckedGeometries(geoms=geoms, keep=keep, problems=problems, notices=notices)
+    checked = CheckedGeometries(geoms=geoms, keep=keep, problems=problems, notices=notices,
+                                wanted=wanted)
+    if defer_repair:
+        if multi:
+            raise ValueError("a deferred repair cannot promote to multi parts")
+        checked.repair = lambda kept: repair_invalid(geoms[kept], np.flatnonzero(kept), wanted)
+        return checked
+    kept = np.flatnonzero(keep)
+    repairs = repair_invalid(geoms[kept], kept, wanted)
+    for i, fixed in repairs.replaced.items():
+        geoms[kept[i]] = fixed
+    refused = kept[repairs.refused]
+    keep[refused] = False
+    geoms[refused] = None
+    problems.extend(repairs.problems)
+    if multi and keep.any():
+        geoms[keep] = _multi(geoms[keep], next(iter(wanted)))
+    return checked
 
 
 def kind_of_type(geometry_type: str | None) -> str | None:

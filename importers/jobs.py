@@ -140,7 +140,10 @@ def run_import(request: ImportRequest, *, progress: Progress | None = None) -> I
     step(0.3, _("Checking geometries"))
     kinds = {"point", "line", "polygon"} if isinstance(target, AssetsTarget) else \
         target.geometry_kinds()
-    checked = check_geometries(frame, kinds=kinds, multi=target.multi)
+    # A thematic layer's validity check waits for the write: a first import runs it while the
+    # database builds the new batch table's indexes (importers/writers.py).
+    checked = check_geometries(frame, kinds=kinds, multi=target.multi,
+                               defer_repair=isinstance(target, LayerTarget))
     report.notices.extend(checked.notices)
     ctx = Context(constants=request.constants, key_field=request.key, user=request.user,
                   public=request.public, keep=checked.keep.copy(), problems=checked.problems)
@@ -171,9 +174,21 @@ def run_import(request: ImportRequest, *, progress: Progress | None = None) -> I
                 target=target, stage=stage[keep], geoms=checked.geoms[keep],
                 source_ref=refs[keep], user=request.user, public=request.public,
                 json=(json_column, attrs.loc[keep, unmapped]) if json_column else None,
+                repair=(lambda: checked.repair(keep)) if checked.repair else None,
                 reason=request.reason or _("Import of %(file)s") % {
                     "file": Path(request.path).name},
                 progress=lambda f: step(0.5 + 0.4 * f, _("Writing")))
+            if result.repairs is not None:
+                kept = np.flatnonzero(keep)
+                keep[kept[result.repairs.refused]] = False
+                report.skipped = int((~keep).sum())
+                report.problems = sorted([*report.problems, *result.repairs.problems],
+                                         key=lambda p: (p.feature, p.code))
+            if not result.created and not result.updated and not result.matched:
+                raise ImportFailed(ImportErrorCode.NO_FEATURES, _(
+                    "None of the %(n)d features can be imported: %(reasons)s.") % {
+                    "n": len(frame), "reasons": ", ".join(
+                        f"{n} {code}" for code, n in report.skip_reasons().items())})
             report.created = len(result.created)
             report.updated = len(result.updated)
             report.unchanged = result.matched - report.updated

@@ -57,10 +57,9 @@ def _rename(definition: str, table: str) -> str:
     return re.sub(rf"\bON (\S+\.)?{PARENT} ", f"ON {table} ", definition, count=1)
 
 
-def attach_batch_table(cursor, batch: FeatureBatch) -> None:
-    """Constraints, indexes and triggers on the loaded table, then INHERIT: from here on its
-    rows are rows of `layers_feature` (the lock on the parent is SHARE UPDATE EXCLUSIVE: reads
-    and writes of other layers go on)."""
+def index_batch_table(cursor, batch: FeatureBatch) -> None:
+    """The parent's defaults, CHECKs and unique and spatial indexes on the loaded table (the
+    long part: the importer checks geometries meanwhile)."""
     table, parent = batch.table, _parent_oid(cursor)
     # The parent's column defaults again (set_defaults changed some for the COPY).
     cursor.execute("""
@@ -77,13 +76,11 @@ def attach_batch_table(cursor, batch: FeatureBatch) -> None:
     # validity CHECK is NOT VALID on the parent (migration 0012): every row it holds was checked
     # when written, and so were these, by the importer (the same GEOS `is_valid`); NOT VALID
     # keeps it enforced for every later write without a second pass over the import.
-    cursor.execute("SELECT conname, pg_get_constraintdef(oid), convalidated, contype "
-                   "FROM pg_constraint WHERE conrelid = %s AND contype IN ('c', 'f') "
-                   "ORDER BY conname", [parent])
-    for name, definition, validated, kind in cursor.fetchall():
-        # Foreign keys are NOT VALID for the same reason: the layer row is locked by the
-        # import and the user is the importer; later writes are checked.
-        lazy = " NOT VALID" if kind == "f" or not validated else ""
+    cursor.execute("SELECT conname, pg_get_constraintdef(oid), convalidated "
+                   "FROM pg_constraint WHERE conrelid = %s AND contype = 'c' ORDER BY conname",
+                   [parent])
+    for name, definition, validated in cursor.fetchall():
+        lazy = "" if validated else " NOT VALID"
         statements.append(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}{lazy}")
     # Unique and spatial indexes are built after the load (sorted GiST build). Plain btrees on
     # foreign keys are left out: layer_id is one value here, and recorded_by/reviewed_by only
@@ -99,6 +96,35 @@ def attach_batch_table(cursor, batch: FeatureBatch) -> None:
         if primary:
             statements.append(f"ALTER TABLE {table} ADD CONSTRAINT {index} PRIMARY KEY "
                               f"USING INDEX {index}")
+    for statement in statements:
+        cursor.execute(statement)
+
+
+def fix_rows(cursor, batch: FeatureBatch, *, replaced: dict[int, bytes],
+             refused: list[int]) -> None:
+    """What the importer's geometry check found after the COPY: repaired geometries (EWKB by
+    id) stored instead, refused rows removed. Before the triggers exist: not an edit."""
+    if replaced:
+        cursor.execute(f"UPDATE {batch.table} t SET geom = ST_GeomFromEWKB(v.ewkb) "
+                       "FROM unnest(%s::bigint[], %s::bytea[]) AS v(id, ewkb) "
+                       "WHERE t.id = v.id", [list(replaced), list(replaced.values())])
+    if refused:
+        cursor.execute(f"DELETE FROM {batch.table} WHERE id = ANY(%s::bigint[])", [refused])
+        batch.rows -= len(refused)
+        batch.save(update_fields=["rows"])
+
+
+def attach_batch_table(cursor, batch: FeatureBatch) -> None:
+    """Foreign keys and triggers on the indexed table, then INHERIT: from here on its rows are
+    rows of `layers_feature` (the lock on the parent is SHARE UPDATE EXCLUSIVE: reads and
+    writes of other layers go on)."""
+    table, parent = batch.table, _parent_oid(cursor)
+    # NOT VALID, as the geometry CHECK: the layer row is locked by the import and the user is
+    # the importer; every later write is checked.
+    cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                   "WHERE conrelid = %s AND contype = 'f' ORDER BY conname", [parent])
+    statements = [f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition} NOT VALID"
+                  for name, definition in cursor.fetchall()]
     statements.append(f"ALTER TABLE {table} INHERIT {PARENT}")
     # Row triggers fire on the table that holds the row, so the parent's are repeated here
     # (its statement triggers fire for statements on the parent and see this table's rows).

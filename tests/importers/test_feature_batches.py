@@ -177,3 +177,41 @@ def test_a_failed_batch_import_leaves_no_table_and_no_layer(tmp_path, editors, m
         do_import(tmp_path, editors.planner)
     assert not Layer.objects.filter(slug="titik").exists()
     assert not FeatureBatch.objects.exists() and not batch_tables()
+
+
+SQUARE = [[110.0, -0.1], [110.05, -0.1], [110.05, -0.05], [110.0, -0.05], [110.0, -0.1]]
+BOWTIE = [[110.0, -0.1], [110.1, 0.0], [110.1, -0.1], [110.0, 0.0], [110.0, -0.1]]
+FLAT = [[110.0, -0.05], [110.05, -0.05], [110.02, -0.05], [110.0, -0.05]]
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["batch", "staged"])
+def test_invalid_geometries_are_repaired_or_refused_before_anyone_sees_them(tmp_path, editors,
+                                                                            first):
+    def polygons(*rings):
+        return {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
+             "properties": {"kode": f"P{i}"}} for i, ring in enumerate(rings)]}
+
+    if not first:  # the layer has rows already: the staged path, checked before the write
+        do_import(tmp_path, editors.planner, polygons(SQUARE), name="awal.geojson")
+    _job, outcome = do_import(tmp_path, editors.planner, polygons(SQUARE, BOWTIE, FLAT),
+                              slug="titik")
+    report = outcome.report
+    assert (report.created + report.unchanged, report.skipped) == (2, 1)
+    assert [(p.feature, p.code, p.skipped) for p in report.problems] == [
+        (2, "geometry_repaired", False), (3, "geometry_repaired", False),
+        (3, "geometry_type", True)]
+    stored = {f.source_ref: f.geom for f in Feature.objects.all()}
+    assert sorted(stored) == ["P0", "P1"] and all(g.valid for g in stored.values())
+    assert stored["P1"].geom_type == "MultiPolygon"
+    assert stored["P1"].area == pytest.approx(0.005)  # both triangles kept
+    if first:
+        assert FeatureBatch.objects.get().rows == 2
+
+
+def test_a_file_with_nothing_left_after_repair_imports_nothing(tmp_path, editors):
+    flat = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {
+        "kode": "X"}, "geometry": {"type": "Polygon", "coordinates": [FLAT]}}]}
+    with pytest.raises(ImportFailed):
+        do_import(tmp_path, editors.planner, flat)
+    assert not Layer.objects.filter(slug="titik").exists() and not batch_tables()
