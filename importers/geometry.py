@@ -75,7 +75,10 @@ def repair_invalid(geoms: np.ndarray, features: np.ndarray, wanted: set[str]) ->
     replaced: dict[int, shapely.Geometry] = {}
     refused: list[int] = []
     problems: list[Problem] = []
-    bad = np.flatnonzero(~shapely.is_valid(geoms))
+    # In slices: shapely keeps the GIL through one call, and the writer runs this in a thread
+    # beside the index builds, whose statements need it for a moment between each other.
+    valid = [shapely.is_valid(geoms[i:i + 4096]) for i in range(0, len(geoms), 4096)]
+    bad = np.flatnonzero(~np.concatenate(valid)) if valid else np.array([], dtype=int)
     if not len(bad):
         return Repairs(replaced, refused, problems)
     reasons = shapely.is_valid_reason(geoms[bad])
