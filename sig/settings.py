@@ -268,14 +268,24 @@ SIG_TILE_MAX_AGE = int(os.environ.get("SIG_TILE_MAX_AGE", "300"))
 # shared by every web process: the first visitor after an edit pays for the encoding, the rest
 # do not (0: none kept). About 2 MB an answer at the 150,000-point cap.
 SIG_POINTS_CACHE_MB = int(os.environ.get("SIG_POINTS_CACHE_MB", "64"))
+# Layer extents (layers/selectors/extents.py: the map asks for vector tiles inside them only),
+# kept on disk by data version and shared by the web processes (0: computed every time).
+SIG_EXTENTS_CACHE = os.environ.get("SIG_EXTENTS_CACHE", "1") == "1"
+_CACHE_DIR = Path(os.environ.get("SIG_CACHE_DIR", BASE_DIR / "var" / "cache"))
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "points": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(Path(os.environ.get("SIG_CACHE_DIR", BASE_DIR / "var" / "cache"))
-                        / "points"),
+        "LOCATION": str(_CACHE_DIR / "points"),
         "TIMEOUT": SIG_TILE_MAX_AGE,
         "OPTIONS": {"MAX_ENTRIES": max(1, SIG_POINTS_CACHE_MB // 2)},
+    },
+    # A few dozen bytes an entry; a write moves the key on, so old entries only wait to expire.
+    "extents": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(_CACHE_DIR / "extents"),
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
     },
 }
 

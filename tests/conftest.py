@@ -102,6 +102,9 @@ def english_messages():
 @pytest.fixture(autouse=True)
 def no_kept_points(settings):
     """Tests rebuild their database with the same layer data_version values, so public points
-    answers kept by ETag (layers/api/geodata.py points_cache) would outlive their data
-    from one test to the next: keep none (tests/api/test_points.py turns it on to test it)."""
+    answers kept by ETag (layers/api/geodata.py points_cache) and layer extents would outlive
+    their data from one test to the next: keep none (tests/api/test_points.py turns the
+    points cache on to test it)."""
     settings.SIG_POINTS_CACHE_MB = 0
+    # The same for layer extents (layers/selectors/extents.py).
+    settings.SIG_EXTENTS_CACHE = False

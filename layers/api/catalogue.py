@@ -10,7 +10,6 @@ from django.views.decorators.http import require_GET
 
 from exports.formats import FORMATS as EXPORT_FORMATS
 from layers import permissions
-from layers.api.feature_pages import source_extent
 from layers.models import (
     AdministrativeArea,
     Asset,
@@ -21,7 +20,8 @@ from layers.models import (
     Status,
 )
 from layers.selectors.catalogue import layers_visible_to
-from layers.selectors.features import FILTERS, feature_source
+from layers.selectors.extents import source_extent
+from layers.selectors.features import FILTERS, feature_source, feature_source_for
 
 STATUS_COLORS = {"baru": "#dc2626", "diverifikasi": "#f59e0b", "diproses": "#2563eb",
                  "selesai": "#16a34a", "ditolak": "#6b7280"}
@@ -72,17 +72,39 @@ def raster_entry(request: HttpRequest, layer: Layer) -> dict:
     }
 
 
+def tile_bounds(request: HttpRequest, layer: Layer, entries: list[dict]) -> list[float] | None:
+    """[west, south, east, north] of what the layer's vector tiles on the map can hold for this
+    viewer (None: nothing): the map asks for no tile outside it. The asset layer's tiles carry
+    its line and polygon categories with something to show (`entries`: its legend); the
+    other tiled layers, all they hold."""
+    source = feature_source_for(layer, request.user)
+    if layer.kind == LayerKind.ASSETS:
+        tiled = [e["value"] for e in entries if e["geometry"] != "point" and not e["empty"]]
+        return source_extent(source, {"category": ",".join(tiled)}) if tiled else None
+    return source_extent(source)
+
+
+def tiled(layer: Layer) -> bool:
+    """Whether the map draws (part of) the layer from vector tiles (static/js/map/layers.js)."""
+    if layer.kind in (LayerKind.ADMIN_AREAS, LayerKind.LAND_USE, LayerKind.ASSETS):
+        return True
+    return layer.kind == LayerKind.GENERIC and "point" not in layer.geometry_type.lower()
+
+
 def layer_entry(request: HttpRequest, layer: Layer) -> dict:
     if layer.kind == LayerKind.RASTER:
         return raster_entry(request, layer)
     # The XYZ template: reverse a real tile, then put the placeholders in.
     tile = reverse("layers:tile", args=[layer.slug, 0, 0, 0])
     tiles = request.build_absolute_uri(tile.removesuffix("/0/0/0.pbf")) + "/{z}/{x}/{y}.pbf"
+    entries = legend(layer, staff=permissions.sees_unpublished(request.user, layer))
+    bounds = {"tile_bounds": tile_bounds(request, layer, entries)} if tiled(layer) else {}
     return {
         "slug": layer.slug, "name": layer.name, "kind": layer.kind,
         "description": layer.description, "geometry_type": layer.geometry_type,
         "is_public": layer.is_public, "style": layer.style,
-        "legend": legend(layer, staff=permissions.sees_unpublished(request.user, layer)),
+        "legend": entries,
+        **bounds,
         "filters": sorted(FILTERS[layer.kind]),
         "geojson_url": reverse("layers:geojson", args=[layer.slug]),
         "points_url": reverse("layers:points", args=[layer.slug]),

@@ -154,17 +154,3 @@ def page_features(source: FeatureSource, page: PageRequest) -> list[dict]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [json.loads(r[0]) for r in cursor.fetchall()]
-
-
-def source_extent(source: FeatureSource) -> list[float] | None:
-    """The bbox [west, south, east, north] (degrees, EPSG:4326) of what the viewer may see of
-    the layer; None when they see no feature."""
-    sql = (f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
-           f"(SELECT ST_Extent(t.geom) AS e FROM {source.from_sql} "
-           f"WHERE {source.where_sql()}) x")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, source.params)
-        row = cursor.fetchone()
-    if row is None or row[0] is None:
-        return None
-    return [round(v, 6) for v in row]

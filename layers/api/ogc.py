@@ -32,13 +32,13 @@ from layers.api.feature_pages import (
     paging_links,
     parse_feature_id,
     parse_page,
-    source_extent,
     stream_page,
     with_members,
 )
 from layers.api.geodata import BadRequest
 from layers.models import LayerKind
 from layers.selectors.catalogue import layers_visible_to
+from layers.selectors.extents import source_extent
 from layers.selectors.features import FeatureSource, feature_source
 
 JSON = "application/json"

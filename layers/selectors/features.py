@@ -158,11 +158,18 @@ def feature_source(*, slug: str, user) -> FeatureSource:
     """The layer's features as `user` may see them; 404 when the layer is not theirs to see
     (a hidden layer is indistinguishable from a missing one)."""
     layer = Layer.objects.filter(slug=slug).first()
-    if layer is None or not permissions.can_view_layer(user, layer):
+    if layer is None:
         raise Http404(slug)
+    return feature_source_for(layer, user)
+
+
+def feature_source_for(layer: Layer, user) -> FeatureSource:
+    """feature_source for a layer already read."""
+    if not permissions.can_view_layer(user, layer):
+        raise Http404(layer.slug)
     if layer.kind not in _BUILDERS:
         # A raster layer has pixels, not features: its paths are analysis' image tiles.
-        raise Http404(slug)
+        raise Http404(layer.slug)
     staff = permissions.sees_unpublished(user, layer)
     return _BUILDERS[layer.kind](layer, staff)
 

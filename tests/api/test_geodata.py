@@ -125,6 +125,36 @@ def test_a_category_with_nothing_the_viewer_may_see_is_marked_empty(client, asse
     assert empties(client)["sungai"] is False
 
 
+
+def test_tiled_layers_carry_the_extent_their_tiles_can_hold(client, assets, django_user_model,
+                                                             settings):
+    """The map asks for no tile outside `tile_bounds`: for the assets, the extent of the line
+    and polygon categories this viewer may see (the points come as one answer, not tiles)."""
+    # Kept by data version (here in memory, not in SIG_CACHE_DIR): a write moves the key on.
+    settings.SIG_EXTENTS_CACHE = True
+    settings.CACHES = {**settings.CACHES, "extents": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-extents"}}
+    river = AssetCategory.objects.create(slug="sungai", name="Sungai", geometry_type="line")
+    hidden = asset_create(category=river, name="Sungai (belum diverifikasi)",
+                          geom=LineString((110.3, -0.2), (110.4, -0.3), srid=4326))
+
+    def entries(c) -> dict[str, dict]:
+        return {e["slug"]: e for e in c.get("/api/layers/").json()["layers"]}
+
+    public = entries(client)
+    assert public["aset"]["tile_bounds"] == pytest.approx([110.01, -0.09, 110.29, -0.01])
+    assert public["wilayah"]["tile_bounds"] == pytest.approx([110.0, -0.1, 110.3, 0.0])
+    assert "tile_bounds" not in public["pengaduan"]  # points only: no tiles
+    hidden.is_verified = hidden.is_public = True
+    hidden.save()
+    assert entries(client)["aset"]["tile_bounds"] == pytest.approx([110.01, -0.3, 110.4, -0.01])
+    hidden.delete()
+    assert entries(client)["aset"]["tile_bounds"] == pytest.approx([110.01, -0.09, 110.29, -0.01])
+    client.force_login(django_user_model.objects.create_user("staf", is_staff=True))
+    asset_create(category=river, name="Sungai Baru", geom=LineString((110.3, -0.2), (110.5, -0.4),
+                                                                     srid=4326))
+    assert entries(client)["aset"]["tile_bounds"] == pytest.approx([110.01, -0.4, 110.5, -0.01])
+
 def test_wilayah_search_by_code_and_name(client, region):
     by_code = client.get("/api/wilayah/", {"q": "99.01.02"}).json()["results"]
     assert [r["code"] for r in by_code] == ["99.01.02", "99.01.02.2001"]

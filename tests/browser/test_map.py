@@ -94,6 +94,26 @@ def test_public_map_asks_only_its_own_server_and_the_basemap(browser, live_serve
     context.close()
 
 
+
+def test_no_tile_is_asked_for_where_a_layer_has_nothing(browser, live_server, data):
+    """Tiled layers carry their extent in the catalogue (tile_bounds): a view away from the
+    region asks for no tile at all, a view over it asks the tiles it needs."""
+    context = browser.new_context(locale="id-ID", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    tiles: list[str] = []
+    page.on("request", lambda request: tiles.append(request.url) if "/tiles/" in request.url
+            else None)
+    page.goto(f"{live_server.url}/peta/#map=12/-3.0/115.0&layers=wilayah,aset,tema-uji")
+    wait_idle(page)
+    assert tiles == []
+    page.evaluate("SIG.map.setView([-0.05, 110.15], 12)")
+    page.wait_for_timeout(300)
+    wait_idle(page)
+    assert any("/tiles/wilayah/12/" in url for url in tiles), tiles
+    # tema-uji has no feature and the assets no line or polygon: no tiles for them, anywhere.
+    assert not any("/tiles/tema-uji/" in url or "/tiles/aset/" in url for url in tiles), tiles
+    context.close()
+
 def test_switching_a_layer_off_removes_its_features(browser, live_server, data):
     context, page = open_map(browser, f"{live_server.url}/peta/#map=12/-0.05/110.15")
     assert page.locator(".leaflet-sigPoint-pane canvas.sig-points").count() == 2  # aset, pengaduan

@@ -110,9 +110,18 @@ class Controller {
     // Points first: their one request then leaves before a view's worth of tiles.
     const pp = this.pointParams();
     if (pp) this.ensurePoints(pp); else this.removePoints();
-    const tp = this.tileParams();
+    const tp = this.tileBounds === null ? null : this.tileParams();
     if (tp) this.ensureTiles(tp); else this.removeTiles();
   }
+
+  // Where the layer's tiles can hold anything for this viewer (the catalogue's tile_bounds,
+  // computed when the page was made): no tile is asked for outside it, none at all when it
+  // is null. Undefined (not given, or the layer was written to since): everywhere.
+  get tileBounds() { return this.written ? undefined : this.entry.tile_bounds; }
+
+  // The editor wrote to the layer: what the page was told about its data (extent, empty
+  // categories) may no longer hold.
+  dataChanged() { this.written = true; }
 
   // What the drawing depends on besides the data (e.g. colour by category or condition).
   styleKey() { return ""; }
@@ -127,7 +136,8 @@ class Controller {
       return;
     }
     this.tilesStyleKey = styleKey;
-    this.tiles = vectorTiles(url, this.slug, (p, z) => this.tileStyle(p, z), this.tileOptions());
+    this.tiles = vectorTiles(url, this.slug, (p, z) => this.tileStyle(p, z),
+      { ...this.tileOptions(), dataExtent: this.tileBounds });
     this.tiles.on("loading", () => this.ctx.onState(this.slug, "loading"));
     this.tiles.on("load", () => this.ctx.onState(this.slug, "idle"));
     this.tiles.addTo(this.ctx.map);
@@ -279,6 +289,12 @@ class AssetLayer extends Controller {
     // Lines and polygons come as tiles; a category with nothing to show asks for none.
     this.otherSlugs = legend.filter((c) => c.geometry !== "point" && !c.empty).map((c) => c.value);
     this.colours = Object.fromEntries(legend.map((c) => [c.value, c.color]));
+  }
+
+  dataChanged() {
+    super.dataChanged();
+    // A category that was empty may not be any more.
+    this.otherSlugs = (this.entry.legend || []).filter((c) => c.geometry !== "point").map((c) => c.value);
   }
 
   common() {

@@ -9,8 +9,30 @@
 
 const L = window.L;
 
+// Pixels of slack around a layer's extent: a line's stroke or an outline drawn on it reaches
+// a few pixels into the next tile.
+const EXTENT_SLACK = 16;
+
+// VectorGrid that asks for no tile outside `dataExtent` ([west, south, east, north], the
+// catalogue's tile_bounds): an empty tile still costs a request, a canvas and a decoding, and
+// a view with nothing of the layer in it would otherwise ask for a screenful of them.
+const BoundedTiles = L.VectorGrid.Protobuf.extend({
+  _isValidTile(coords) {
+    if (!L.VectorGrid.Protobuf.prototype._isValidTile.call(this, coords)) return false;
+    const extent = this.options.dataExtent;
+    if (!extent) return true;
+    const size = this.getTileSize();
+    const nw = this._map.project([extent[3], extent[0]], coords.z);
+    const se = this._map.project([extent[1], extent[2]], coords.z);
+    const x = coords.x * size.x;
+    const y = coords.y * size.y;
+    return x + size.x >= nw.x - EXTENT_SLACK && x <= se.x + EXTENT_SLACK
+      && y + size.y >= nw.y - EXTENT_SLACK && y <= se.y + EXTENT_SLACK;
+  },
+});
+
 export function vectorTiles(url, slug, style, { getFeatureId, ...options } = {}) {
-  return L.vectorGrid.protobuf(url, {
+  return new BoundedTiles(url, {
     ...options,
     rendererFactory: L.canvas.tile,
     vectorTileLayerStyles: { [slug]: style },

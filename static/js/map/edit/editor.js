@@ -578,7 +578,10 @@ async function revert(entry) {
 function refreshLayer(slug) {
   const controller = SIG.layers.get(slug);
   if (!controller) return;
-  // Tiles and points are fetched again (the layer's data_version, hence its ETags, moved on).
+  // Tiles and points are fetched again (the layer's data_version, hence its ETags, moved on),
+  // tiles everywhere: the layer's extent and empty categories, as the page was told, may
+  // have changed.
+  controller.dataChanged();
   if (controller.visible) controller.hide();
   controller.show();
   const box = document.querySelector(`input[data-layer="${CSS.escape(slug)}"]`);
