@@ -49,7 +49,7 @@ const EXPORT_LABELS = { gpkg: "GPKG", shp: "SHP", geojson: "GeoJSON", csv: "CSV"
 function exportLinks(entry, s) {
   const urls = Object.entries(entry.export_urls || {});
   if (!urls.length) return null;
-  const links = urls.map(([key, href], i) => [i ? " · " : "",
+  const links = urls.flatMap(([key, href], i) => [i ? " · " : "",
     el("a", { href, download: "", rel: "nofollow" }, EXPORT_LABELS[key] || key)]);
   return el("p", { class: "layer-exports" }, `${s.download}: `, links);
 }
