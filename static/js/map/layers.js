@@ -10,7 +10,7 @@
 //     arrive and draw in well under a second.
 
 import { GeoJsonSource, columnArrays, pointArrays } from "./geojson.js";
-import { allFeatures, colourIndex, featureAt } from "./pointdata.js";
+import { allFeatures, colourIndex, degrees, featureAt } from "./pointdata.js";
 import { pointRequest } from "./pointquery.js";
 import { PointCanvas } from "./points.js";
 import { identify, vectorTiles } from "./tiles.js";
@@ -76,6 +76,12 @@ class Controller {
   }
 
   set features(value) { this._features = value; }
+
+  // The points' longitudes and latitudes (degrees), for tests and scripts.
+  get lng() { return this.pointData ? degrees(this.pointData).lng : this._lng; }
+  set lng(value) { this._lng = value; }
+  get lat() { return this.pointData ? degrees(this.pointData).lat : this._lat; }
+  set lat(value) { this._lat = value; }
 
   show() {
     if (this.visible) return;
@@ -194,10 +200,8 @@ class Controller {
     if (collection.columns) { // the binary answer: typed arrays, no feature objects
       this.pointData = collection;
       this.features = null;
-      this.lng = collection.lng; // kept for tests and editing
-      this.lat = collection.lat;
       const colour = colourIndex(collection, index, key);
-      this.points.setPoints({ lng: collection.lng, lat: collection.lat, colour, palette });
+      this.points.setPoints({ lng: collection.x, lat: collection.y, scale: collection.scale, colour, palette });
       return;
     }
     const { lng, lat, features } = collection.ids ? columnArrays(collection)

@@ -7,8 +7,10 @@ const TYPES = {
   int32: Int32Array, float64: Float64Array, uint8: Uint8Array, uint16: Uint16Array, uint32: Uint32Array,
 };
 
-// → {count, truncated, ids, lng: Float64Array, lat: Float64Array,
-//    columns: {name: {codes: typed array, values: [distinct values]}}}
+// → {count, truncated, ids, x, y: Int32Array of micro-degrees (longitude, latitude), scale
+//    (their unit in degrees), columns: {name: {codes: typed array, values: [distinct values]}}}.
+// No copy is made: the arrays are views of the answer (the points layer projects them as
+// they are: a pass over 100,000 points to make degrees first cost ~20 ms).
 export function decodePoints(buffer) {
   const head = new DataView(buffer, 0, 8);
   if (head.getUint32(0) !== 0x53494750) throw new Error("not a SIG points answer"); // "SIGP"
@@ -16,20 +18,14 @@ export function decodePoints(buffer) {
   const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 8, length)));
   const start = 8 + length;
   const n = header.count;
-  const out = { count: n, truncated: Boolean(header.truncated), columns: {} };
+  const out = { count: n, truncated: Boolean(header.truncated), scale: header.scale, columns: {} };
   for (const column of header.columns) {
     const Type = TYPES[column.type];
     if (!Type) throw new Error(`unknown column type ${column.type}`);
     const array = new Type(buffer, start + column.offset, n);
     if (column.values) out.columns[column.name] = { codes: array, values: column.values };
     else if (column.name === "id") out.ids = array;
-    else {
-      // Micro-degrees → degrees: Leaflet and the canvas work in floating point.
-      const degrees = new Float64Array(n);
-      const scale = header.scale;
-      for (let i = 0; i < n; i++) degrees[i] = array[i] * scale;
-      out[column.name === "x" ? "lng" : "lat"] = degrees;
-    }
+    else out[column.name] = array; // x, y
   }
   return out;
 }
@@ -44,6 +40,21 @@ export function colourIndex(data, index, key) {
   const codes = column.codes;
   for (let i = 0; i < data.count; i++) colour[i] = table[codes[i]];
   return colour;
+}
+
+// Longitudes and latitudes in degrees ({lng, lat}: Float64Array), made on first use only
+// (tests, scripts): drawing works from the micro-degrees.
+export function degrees(data) {
+  if (!data.degrees) {
+    const lng = new Float64Array(data.count);
+    const lat = new Float64Array(data.count);
+    for (let i = 0; i < data.count; i++) {
+      lng[i] = data.x[i] * data.scale;
+      lat[i] = data.y[i] * data.scale;
+    }
+    data.degrees = { lng, lat };
+  }
+  return data.degrees;
 }
 
 // One point as the popup and the editor know features: {id, properties, partial}.

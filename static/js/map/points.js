@@ -10,13 +10,7 @@
 
 const L = window.L;
 const TILE = 256;
-const MAX_LAT = 85.0511287798;
-
-function projectX(lng) { return ((lng + 180) / 360) * TILE; }
-function projectY(lat) {
-  const phi = (Math.max(-MAX_LAT, Math.min(MAX_LAT, lat)) * Math.PI) / 180;
-  return (0.5 - Math.log(Math.tan(Math.PI / 4 + phi / 2)) / (2 * Math.PI)) * TILE;
-}
+const MAX_SIN = Math.sin((85.0511287798 * Math.PI) / 180);
 
 export function radiusFor(zoom) {
   return zoom < 11 ? 3 : zoom < 13 ? 3.5 : zoom < 15 ? 5 : 6.5;
@@ -90,14 +84,25 @@ export const PointCanvas = L.Layer.extend({
     this._order = new Uint32Array(0);
   },
 
-  // points: {lng: Float64Array, lat: Float64Array, colour: Uint8Array, palette: [css colour]}
-  setPoints({ lng, lat, colour, palette }) {
+  // points: {lng, lat: typed arrays of degrees × `scale` (the binary answer's micro-degrees
+  // are projected as they are, without a pass to make degrees first), colour: Uint8Array,
+  // palette: [css colour]}
+  setPoints({ lng, lat, scale = 1, colour, palette }) {
     const n = lng.length;
     const x = new Float64Array(n);
     const y = new Float64Array(n);
+    // Web Mercator in pixels of zoom 0, as Leaflet's SphericalMercator (the sine form). Written
+    // out, without helper calls: this loop runs once over 100,000 points, mostly before the
+    // JIT has compiled it, where every call counts.
+    const kx = (scale * TILE) / 360;
+    const ky = (scale * Math.PI) / 180;
+    const my = TILE / (4 * Math.PI);
     for (let i = 0; i < n; i++) {
-      x[i] = projectX(lng[i]);
-      y[i] = projectY(lat[i]);
+      x[i] = lng[i] * kx + TILE / 2;
+      let s = Math.sin(lat[i] * ky);
+      if (s > MAX_SIN) s = MAX_SIN;
+      else if (s < -MAX_SIN) s = -MAX_SIN;
+      y[i] = TILE / 2 - Math.log((1 + s) / (1 - s)) * my;
     }
     this._n = n;
     this._x = x;
@@ -110,14 +115,15 @@ export const PointCanvas = L.Layer.extend({
   setColours(colour, palette) {
     this._colour = colour;
     this._palette = palette;
+    const n = this._n;
     const counts = new Uint32Array(palette.length);
-    for (let i = 0; i < this._n; i++) counts[colour[i]]++;
+    for (let i = 0; i < n; i++) counts[colour[i]]++;
     const byCount = [...counts.keys()].sort((a, b) => counts[b] - counts[a]);
     const start = new Uint32Array(palette.length);
     let offset = 0;
     for (const c of byCount) { start[c] = offset; offset += counts[c]; }
-    const order = new Uint32Array(this._n);
-    for (let i = 0; i < this._n; i++) order[start[colour[i]]++] = i;
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[start[colour[i]]++] = i;
     this._order = order;
     this._stamps = null;
     if (this._map) this._draw();
@@ -233,14 +239,25 @@ export const PointCanvas = L.Layer.extend({
     const sumX = new Float64Array(cols * rows);
     const sumY = new Float64Array(cols * rows);
     const { _x: xs, _y: ys } = this;
+    // Each point's cell (-1: out of view), for _stampAll: one pass over the points fewer.
+    if (!this._cellOf || this._cellOf.length !== this._n) this._cellOf = new Int32Array(this._n);
+    const cellOf = this._cellOf;
+    const n = this._n;
+    const ox = origin.x;
+    const oy = origin.y;
     let visible = 0;
-    for (let i = 0; i < this._n; i++) {
+    for (let i = 0; i < n; i++) {
       const wx = xs[i] * scale;
       const wy = ys[i] * scale;
-      const x = wx - origin.x;
-      const y = wy - origin.y;
-      if (x < 0 || y < 0 || x >= width || y >= height) continue;
-      const key = (Math.floor(wy / cell) - row0) * cols + (Math.floor(wx / cell) - col0);
+      const x = wx - ox;
+      const y = wy - oy;
+      if (x < 0 || y < 0 || x >= width || y >= height) {
+        cellOf[i] = -1;
+        continue;
+      }
+      // World pixels are positive (and below 2^31): `| 0` is the floor.
+      const key = (((wy / cell) | 0) - row0) * cols + (((wx / cell) | 0) - col0);
+      cellOf[i] = key;
       count[key]++;
       sumX[key] += x;
       sumY[key] += y;
@@ -254,7 +271,7 @@ export const PointCanvas = L.Layer.extend({
     const pixels = this._pixels;
     const ox = origin.x;
     const oy = origin.y;
-    const { _x: xs, _y: ys, _order: order, _colour: colour } = this;
+    const { _x: xs, _y: ys, _order: order, _colour: colour, _cellOf: cellOf } = this;
     let current = -1;
     let st = null;
     let maxX = 0;
@@ -262,9 +279,8 @@ export const PointCanvas = L.Layer.extend({
     for (let k = 0; k < order.length; k++) {
       const i = order[k];
       if (grid) {
-        const key = (Math.floor((ys[i] * scale) / grid.cell) - grid.row0) * grid.cols
-          + (Math.floor((xs[i] * scale) / grid.cell) - grid.col0);
-        if (grid.count[key] !== 1) continue;
+        const key = cellOf[i];
+        if (key < 0 || grid.count[key] !== 1) continue;
       }
       if (colour[i] !== current) {
         current = colour[i];
