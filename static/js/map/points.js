@@ -82,6 +82,7 @@ export const PointCanvas = L.Layer.extend({
     this._colour = new Uint8Array(0);
     this._palette = [];
     this._order = new Uint32Array(0);
+    this._rank = new Uint32Array(0);
   },
 
   // points: {lng, lat: typed arrays of degrees × `scale` (the binary answer's micro-degrees
@@ -125,6 +126,8 @@ export const PointCanvas = L.Layer.extend({
     const order = new Uint32Array(n);
     for (let i = 0; i < n; i++) order[start[colour[i]]++] = i;
     this._order = order;
+    this._rank = new Uint32Array(palette.length); // a colour's place in the drawing order
+    byCount.forEach((c, place) => { this._rank[c] = place; });
     this._stamps = null;
     if (this._map) this._draw();
     return this;
@@ -202,9 +205,12 @@ export const PointCanvas = L.Layer.extend({
       this._image = this._ctx.createImageData(width, height);
       this._pixels = new Uint32Array(this._image.data.buffer);
       this._stamps = null;
-    } else {
-      this._pixels.fill(0);
+    } else if (this._dirty) {
+      // Only what the last drawing stamped is not blank.
+      const { x, y, w, h } = this._dirty;
+      for (let row = y; row < y + h; row++) this._pixels.fill(0, row * width + x, row * width + x + w);
     }
+    this._dirty = null;
     const ratio = this._ratio;
     const radius = radiusFor(this._zoom);
     if (!this._stamps || this._stampRadius !== radius) {
@@ -215,14 +221,15 @@ export const PointCanvas = L.Layer.extend({
     const origin = this._map.getPixelOrigin().add(this._min).multiplyBy(ratio);
     this._clusters = [];
     const grid = this._zoom < this.options.clusterBelow ? this._bin(scale, origin, width, height) : null;
-    if (grid && grid.visible > this.options.clusterMin) {
-      this._stampAll(scale, origin, width, height, grid);
-      this._ctx.putImageData(this._image, 0, 0);
-      this._drawClusters(grid, ratio);
-    } else {
-      this._stampAll(scale, origin, width, height, null);
-      this._ctx.putImageData(this._image, 0, 0);
+    const clustered = grid && grid.visible > this.options.clusterMin;
+    this._dirty = this._stampAll(scale, origin, width, height, clustered ? this._alone(grid) : this._order);
+    // Only the rectangle holding stamped points is copied: clustered, that is a few lone points.
+    this._ctx.clearRect(0, 0, width, height);
+    if (this._dirty) {
+      const { x, y, w, h } = this._dirty;
+      this._ctx.putImageData(this._image, 0, 0, x, y, w, h);
     }
+    if (clustered) this._drawClusters(grid, ratio);
     // "Drawn" for scripts and tests (bench/_serve_map.py): how many points this drawing had.
     canvas.dataset.drawn = String(this._n);
     this.fire("drawn", { count: this._n });
@@ -238,10 +245,8 @@ export const PointCanvas = L.Layer.extend({
     const count = new Uint32Array(cols * rows);
     const sumX = new Float64Array(cols * rows);
     const sumY = new Float64Array(cols * rows);
+    const last = new Int32Array(cols * rows); // a cell's last point: its only one when alone
     const { _x: xs, _y: ys } = this;
-    // Each point's cell (-1: out of view), for _stampAll: one pass over the points fewer.
-    if (!this._cellOf || this._cellOf.length !== this._n) this._cellOf = new Int32Array(this._n);
-    const cellOf = this._cellOf;
     const n = this._n;
     const ox = origin.x;
     const oy = origin.y;
@@ -251,51 +256,68 @@ export const PointCanvas = L.Layer.extend({
       const wy = ys[i] * scale;
       const x = wx - ox;
       const y = wy - oy;
-      if (x < 0 || y < 0 || x >= width || y >= height) {
-        cellOf[i] = -1;
-        continue;
-      }
+      if (x < 0 || y < 0 || x >= width || y >= height) continue;
       // World pixels are positive (and below 2^31): `| 0` is the floor.
       const key = (((wy / cell) | 0) - row0) * cols + (((wx / cell) | 0) - col0);
-      cellOf[i] = key;
       count[key]++;
       sumX[key] += x;
       sumY[key] += y;
+      last[key] = i;
       visible++;
     }
-    return { cell, cols, count, sumX, sumY, visible, col0, row0, origin, scale };
+    return { cell, cols, count, sumX, sumY, last, visible, col0, row0, origin, scale };
   },
 
-  // Stamps every point in view (with a grid: only the points alone in their cell).
-  _stampAll(scale, origin, width, height, grid) {
+  // The points alone in their cell (drawn as points, not bubbles), in the drawing order.
+  _alone(grid) {
+    const alone = [];
+    for (let key = 0; key < grid.count.length; key++) {
+      if (grid.count[key] === 1) alone.push(grid.last[key]);
+    }
+    const { _colour: colour, _rank: rank } = this;
+    return alone.sort((a, b) => rank[colour[a]] - rank[colour[b]] || a - b);
+  },
+
+  // Stamps the points `indices` (in that order) that are in view; the rectangle of the pixels
+  // set ({x, y, w, h}), or null when none were.
+  _stampAll(scale, origin, width, height, indices) {
     const pixels = this._pixels;
     const ox = origin.x;
     const oy = origin.y;
-    const { _x: xs, _y: ys, _order: order, _colour: colour, _cellOf: cellOf } = this;
+    const { _x: xs, _y: ys, _colour: colour } = this;
+    const count = indices.length;
     let current = -1;
     let st = null;
     let maxX = 0;
     let maxY = 0;
-    for (let k = 0; k < order.length; k++) {
-      const i = order[k];
-      if (grid) {
-        const key = cellOf[i];
-        if (key < 0 || grid.count[key] !== 1) continue;
-      }
+    let x0 = width;
+    let y0 = height;
+    let x1 = -1;
+    let y1 = -1;
+    let size = 0;
+    for (let k = 0; k < count; k++) {
+      const i = indices[k];
       if (colour[i] !== current) {
         current = colour[i];
         st = this._stamps[current];
         maxX = width - st.size;
         maxY = height - st.size;
+        if (st.size > size) size = st.size;
       }
       const x = Math.round(xs[i] * scale - ox - st.half);
       const y = Math.round(ys[i] * scale - oy - st.half);
       if (x < 0 || y < 0 || x > maxX || y > maxY) continue;
+      if (x < x0) x0 = x;
+      if (y < y0) y0 = y;
+      if (x > x1) x1 = x;
+      if (y > y1) y1 = y;
       const base = y * width + x;
       const offsets = st.offsets;
       const values = st.values;
       for (let j = 0; j < offsets.length; j++) pixels[base + offsets[j]] = values[j];
     }
+    if (x1 < 0) return null;
+    return { x: x0, y: y0, w: Math.min(width - x0, x1 - x0 + size), h: Math.min(height - y0, y1 - y0 + size) };
   },
 
   _drawClusters(grid, ratio) {
