@@ -79,21 +79,31 @@ def staff_context(browser, live_server, client, user):
 def test_public_map_asks_only_its_own_server_and_the_basemap(browser, live_server, data):
     context = browser.new_context(locale="id-ID", viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    hosts: set[str] = set()
-    page.on("request", lambda request: hosts.add(urlparse(request.url).hostname or ""))
+    hosts: list[str] = []
+    page.on("request", lambda request: hosts.append(urlparse(request.url).hostname or ""))
     page.goto(f"{live_server.url}/peta/#map=12/-0.05/110.15")
     wait_idle(page)
     page.wait_for_timeout(500)
     own = urlparse(live_server.url).hostname
-    hosts.discard("")  # data: URLs
-    assert FAKE_BASEMAP in hosts
-    assert hosts <= {own, FAKE_BASEMAP}, hosts
+    assert set(hosts) - {""} <= {own, FAKE_BASEMAP}, hosts  # "": data: URLs
+    # The basemap is unreachable: its one probe tile failed, so no tile layer was made.
+    assert hosts.count(FAKE_BASEMAP) == 1, hosts
+    assert page.locator(".leaflet-tile-pane img").count() == 0
     # Indonesian by default, and the layer names come from the catalogue.
     assert page.locator("#layers-title").text_content() == "Lapisan"
     assert page.locator("input[data-layer='aset']").is_checked()
     context.close()
 
 
+
+
+def test_a_reachable_basemap_is_shown(browser, live_server, data, settings):
+    """The basemap's layer is made once its probe tile came (here any image of our own)."""
+    settings.SIG_BASEMAP_URL = (f"{live_server.url}/static/vendor/leaflet-1.9.4/dist/images/"
+                                "marker-icon.png?{z}/{x}/{y}")
+    context, page = open_map(browser, f"{live_server.url}/peta/#map=12/-0.05/110.15")
+    page.wait_for_function("document.querySelectorAll('.leaflet-tile-pane img').length > 0")
+    context.close()
 
 def test_no_tile_is_asked_for_where_a_layer_has_nothing(browser, live_server, data):
     """Tiled layers carry their extent in the catalogue (tile_bounds): a view away from the

@@ -37,7 +37,7 @@ L.control.zoom({ position: "topright", zoomInTitle: s.zoomIn, zoomOutTitle: s.zo
 map.attributionControl.setPrefix('<a href="https://leafletjs.com/">Leaflet</a>');
 
 // ---- basemap: a setting; optional; failures are silent ------------------------------------
-if (config.basemap.url) {
+function addBasemap() {
   const basemap = L.tileLayer(config.basemap.url, {
     attribution: config.basemap.attribution, maxZoom: 20, maxNativeZoom: 19,
   });
@@ -46,10 +46,29 @@ if (config.basemap.url) {
   basemap.on("tileload", () => { loaded += 1; });
   basemap.on("tileerror", () => {
     failed += 1;
-    // Unreachable (an intranet): stop asking; the boundaries and data are the map.
+    // Unreachable after all: stop asking; the boundaries and data are the map.
     if (failed >= 8 && loaded === 0) map.removeLayer(basemap);
   });
   basemap.addTo(map);
+}
+if (config.basemap.url) {
+  // One tile (the world at zoom 0) first; the layer is made once it has come. An unreachable
+  // basemap (an intranet left with the default setting) then costs one failed request, not a
+  // screenful of tile elements, their error events and their removal: ~0.1 s of the page's
+  // main thread, in the middle of the first drawing.
+  let probe = null;
+  try {
+    probe = L.Util.template(config.basemap.url, { s: "a", z: 0, x: 0, y: 0, "-y": 0, r: "" });
+  } catch {
+    // Placeholders of its own: no probe, the layer as it is.
+  }
+  if (probe) {
+    const image = new Image();
+    image.onload = addBasemap;
+    image.src = probe;
+  } else {
+    addBasemap();
+  }
 }
 L.control.scale({ imperial: false, maxWidth: 140, position: "bottomleft" }).addTo(map);
 
