@@ -1,6 +1,7 @@
 """Batch tables (layers/models/batches.py): a first bulk import's rows in a table of their own
-that inherits from `layers_feature`. The importer creates the table, COPYs into it, then calls
-`attach_batch_table`, all in its one transaction; a failure leaves nothing behind."""
+that inherits from `layers_feature`. The importer (importers/writers.py) creates the table,
+COPYs into it, indexes it, puts right what its geometry check found (`fix_rows`), then attaches
+it, all in its one transaction; a failure leaves nothing behind."""
 
 from __future__ import annotations
 
