@@ -103,7 +103,10 @@ def test_a_reachable_basemap_is_shown(browser, live_server, data, settings):
                                 "marker-icon.png?{z}/{x}/{y}")
     context, page = open_map(browser, f"{live_server.url}/peta/#map=12/-0.05/110.15")
     page.wait_for_function("document.querySelectorAll('.leaflet-tile-pane img').length > 0")
+    sources = page.eval_on_selector_all(".leaflet-tile-pane img", "imgs => imgs.map(i => i.src)")
+    assert sources and all(s.startswith(f"{live_server.url}/static/") for s in sources), sources
     context.close()
+
 
 def test_no_tile_is_asked_for_where_a_layer_has_nothing(browser, live_server, data):
     """Tiled layers carry their extent in the catalogue (tile_bounds): a view away from the
