@@ -165,10 +165,7 @@ def run_import(request: ImportRequest, *, progress: Progress | None = None) -> I
             report.notices.extend(ctx.notices)
             report.skipped = int((~keep).sum())
             if not keep.any():
-                raise ImportFailed(ImportErrorCode.NO_FEATURES, _(
-                    "None of the %(n)d features can be imported: %(reasons)s.") % {
-                    "n": len(frame), "reasons": ", ".join(
-                        f"{n} {code}" for code, n in report.skip_reasons().items())})
+                raise _nothing_left(report)
             step(0.5, _("Writing"))
             result = write_rows(
                 target=target, stage=stage[keep], geoms=checked.geoms[keep],
@@ -185,10 +182,7 @@ def run_import(request: ImportRequest, *, progress: Progress | None = None) -> I
                 report.problems = sorted([*report.problems, *result.repairs.problems],
                                          key=lambda p: (p.feature, p.code))
             if not result.created and not result.updated and not result.matched:
-                raise ImportFailed(ImportErrorCode.NO_FEATURES, _(
-                    "None of the %(n)d features can be imported: %(reasons)s.") % {
-                    "n": len(frame), "reasons": ", ".join(
-                        f"{n} {code}" for code, n in report.skip_reasons().items())})
+                raise _nothing_left(report)  # the deferred geometry check refused the rest
             report.created = len(result.created)
             report.updated = len(result.updated)
             report.unchanged = result.matched - report.updated
@@ -202,6 +196,13 @@ def run_import(request: ImportRequest, *, progress: Progress | None = None) -> I
             % {"reason": first[:300]}) from exc
     step(1.0, _("Done"))
     return ImportOutcome(report=report, source=summary, mapping=mapping)
+
+
+def _nothing_left(report: ImportReport) -> ImportFailed:
+    return ImportFailed(ImportErrorCode.NO_FEATURES, _(
+        "None of the %(n)d features can be imported: %(reasons)s.") % {
+        "n": report.total, "reasons": ", ".join(
+            f"{n} {code}" for code, n in report.skip_reasons().items())})
 
 
 def _dominant_kind(geoms: np.ndarray) -> str | None:
