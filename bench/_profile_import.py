@@ -78,13 +78,13 @@ def main() -> int:
         wrap(jobs, name)
     wrap(LayerTarget, "bind", "target.bind")
     wrap(Target, "prepare", "target.prepare")
-    for name in ("_values", "_ewkb", "json_lines", "uuid7_series", "_write_batch",
+    for name in ("_values", "_ewkb", "uuid7_series", "_write_batch",
                  "_write_staged", "_copy", "_record_history"):
         wrap(writers, name, "writers." + name, server=name in ("_copy", "_record_history"))
     from layers.services import feature_batches
     for name in ("create_batch_table", "reserve_ids", "attach_batch_table"):
         wrap(feature_batches, name, "batches." + name, server=True)
-    wrap(pd.DataFrame, "to_json", "  to_json (in json_lines)")
+    wrap(pd.DataFrame, "to_json", "  to_json (the properties)")
     wrap(sources.pyogrio, "read_dataframe", "  pyogrio.read_dataframe")
     db = connections["default"]
     wrap(db, "commit", "COMMIT (deferred FK checks)", server=True)

@@ -112,8 +112,8 @@ class Target:
         batch table of their own (importers/writers.py)."""
         return False
 
-    def copy_extra(self) -> dict[str, tuple[Any, str]]:
-        """insert_extra() as constants for a direct COPY: column -> (value, wire type)."""
+    def copy_extra(self) -> dict[str, Any]:
+        """insert_extra() as constants for a batch table: column -> value."""
         return {}
 
     def geometry_kinds(self) -> set[str] | None:
@@ -526,7 +526,7 @@ class LayerTarget(Target):
         return bool(cursor.fetchone()[0])
 
     def copy_extra(self):
-        return {"layer_id": (self.layer.id, "int8")}
+        return {"layer_id": self.layer.id}
 
     def params(self):
         return {"layer_id": self.layer.id}

@@ -101,16 +101,6 @@ def _ewkb(geoms: np.ndarray) -> list[bytes]:
     return out
 
 
-def json_lines(frame: pd.DataFrame) -> list[str]:
-    """One JSON object per row (pandas serialises in C; NaN becomes null)."""
-    if frame.shape[1] == 0:
-        return ["{}"] * len(frame)
-    text = frame.to_json(orient="records", lines=True, force_ascii=False, date_format="iso",
-                         default_handler=str)
-    lines = text.split("\n")
-    return lines[: len(frame)]
-
-
 def _jsonb(frame: pd.DataFrame) -> Callable[[int, int], list]:
     """The rows of `frame` as jsonb binary input (version 1, then the text), made batch by
     batch during the COPY; the version byte goes in before the one split, not row by row."""
@@ -231,7 +221,7 @@ def _write_batch(cursor, target: Target, columns: dict[str, str], values: dict[s
     shared = {"version": 1, "is_verified": True, "is_public": params["public"],
               "recorded_by_id": params["user"], "created_at": params["now"],
               "updated_at": params["now"]}
-    shared.update({column: value for column, (value, _wire) in target.copy_extra().items()})
+    shared.update(target.copy_extra())
     feature_batches.set_defaults(cursor, batch, shared)
     values.update({"id": ids, "uid": uuid7_series(n)})
     types = {**columns, "id": "int8", "uid": "bytea"}

@@ -124,14 +124,9 @@ def _revert_batch(job_id: int, batch: FeatureBatch, by: AbstractBaseUser | None
         raise EditConflict(_("This import was already reverted."))
     untouched, changed = feature_batches.untouched_since_import(batch)
     if not untouched:
-        raise EditConflict(_("Features of this import were edited, deleted or linked to other "
-                             "records since (e.g. #%(ids)s); revert those edits first.")
-                           % {"ids": ", #".join(str(i) for i in changed[:10]) or "?"})
+        raise _changed_since(changed)
     desa = _DESA_OF.format(level=int(Level.VILLAGE), geom="t.geom")
-    codes = _fetch(f"SELECT DISTINCT {desa} FROM ONLY {batch.table} t", {})
-    if not permissions.can_revert_import(by, [c[0] for c in codes]):
-        raise EditForbidden(_("Only a planner or administrator of every wilayah this import "
-                              "touched may revert it."))
+    _refuse_unless_publisher(by, _fetch(f"SELECT DISTINCT {desa} FROM ONLY {batch.table} t", {}))
     feature_batches.drop_batch_table(batch, by_id=getattr(by, "pk", None))
     return ImportRevertResult(job_id=job_id, deleted=batch.rows, restored=0)
 
@@ -151,9 +146,20 @@ def _refuse_changed(model, table: str, history: str, params: dict) -> None:
             f"WHERE {rel.field.column} = ANY(%(created)s::bigint[]) LIMIT 20", params)
     ids = sorted({r[0] for r in changed + linked})
     if ids:
-        raise EditConflict(_("Features of this import were edited, deleted or linked to other "
-                             "records since (e.g. #%(ids)s); revert those edits first.")
-                           % {"ids": ", #".join(str(i) for i in ids[:10])})
+        raise _changed_since(ids)
+
+
+def _changed_since(ids: list[int]) -> EditConflict:
+    return EditConflict(_("Features of this import were edited, deleted or linked to other "
+                          "records since (e.g. #%(ids)s); revert those edits first.")
+                        % {"ids": ", #".join(str(i) for i in ids[:10]) or "?"})
+
+
+def _refuse_unless_publisher(by, codes: list[tuple]) -> None:
+    """`codes`: rows of one desa code each, every wilayah the import touched."""
+    if not permissions.can_revert_import(by, [c[0] for c in codes]):
+        raise EditForbidden(_("Only a planner or administrator of every wilayah this import "
+                              "touched may revert it."))
 
 
 def _previous(history: str) -> str:
@@ -171,9 +177,7 @@ def _refuse_outside_scope(by, table: str, history: str, params: dict) -> None:
         SELECT DISTINCT {desa} FROM (
             SELECT t.geom AS g FROM {table} t WHERE t.id = ANY(%(ids)s::bigint[])
             UNION ALL SELECT p.geom FROM ({_previous(history)}) p) x""", params)
-    if not permissions.can_revert_import(by, [c[0] for c in codes]):
-        raise EditForbidden(_("Only a planner or administrator of every wilayah this import "
-                              "touched may revert it."))
+    _refuse_unless_publisher(by, codes)
 
 
 def _restore(model, table: str, history: str, columns: list[str], params: dict) -> int:
