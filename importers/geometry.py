@@ -47,6 +47,10 @@ class CheckedGeometries:
     wanted: set[str]
     # Set when the validity check was deferred (see check_geometries).
     repair: Callable[[np.ndarray], Repairs] | None = None
+    # The file's own WKB of `geoms`, when the checks changed none of them (EPSG:4326, 2D,
+    # no part taken out of a collection, no repair or promotion yet): the writer sends it on
+    # instead of encoding every geometry again.
+    wkb: np.ndarray | None = None
 
 
 def _multi(geoms: np.ndarray, kind: str) -> np.ndarray:
@@ -104,7 +108,8 @@ def repair_invalid(geoms: np.ndarray, features: np.ndarray, wanted: set[str]) ->
 
 
 def check_geometries(frame: gpd.GeoDataFrame, *, kinds: set[str] | None,
-                     multi: bool = False, defer_repair: bool = False) -> CheckedGeometries:
+                     multi: bool = False, defer_repair: bool = False,
+                     wkb: np.ndarray | None = None) -> CheckedGeometries:
     """Reproject to EPSG:4326, drop Z/M, refuse empty ones and those of the wrong kind, repair
     invalid geometries (reporting each); promote to multi when `multi`.
 
@@ -112,12 +117,14 @@ def check_geometries(frame: gpd.GeoDataFrame, *, kinds: set[str] | None,
     layer must then be of one kind: the most common one wins and the rest are refused.
     `defer_repair`: leave the validity check to the caller (`CheckedGeometries.repair`, given
     the kept rows), who runs it while the database builds a batch table's indexes.
+    `wkb`: the file's WKB of the same geometries (sources.SourceRows), handed on unchanged.
     """
     problems: list[Problem] = []
     notices: list[str] = []
     series = frame.geometry
     if series.crs is not None and series.crs.to_epsg() != 4326:
         series = series.to_crs(4326)
+        wkb = None
     geoms = np.asarray(series.values, dtype=object)
     n = len(geoms)
     keep = np.ones(n, dtype=bool)
@@ -130,6 +137,7 @@ def check_geometries(frame: gpd.GeoDataFrame, *, kinds: set[str] | None,
     has_z, has_m = shapely.has_z(geoms), shapely.has_m(geoms)
     if (has_z | has_m).any():
         geoms[has_z | has_m] = shapely.force_2d(geoms[has_z | has_m])
+        wkb = None
     if has_z.any():
         notices.append(_("Heights (Z) of %(n)d features were dropped: SIG stores 2D.")
                        % {"n": int(has_z.sum())})
@@ -149,6 +157,7 @@ def check_geometries(frame: gpd.GeoDataFrame, *, kinds: set[str] | None,
             part = _keep_kind(geoms[i], kind)
             if part is not None:
                 geoms[i], kind_of[i] = part, kind
+                wkb = None
                 break
     wrong = keep & ~np.isin(kind_of, list(wanted))
     for i in np.flatnonzero(wrong):
@@ -176,6 +185,7 @@ def check_geometries(frame: gpd.GeoDataFrame, *, kinds: set[str] | None,
         if multi:
             raise ValueError("a deferred repair cannot promote to multi parts")
         checked.repair = lambda kept: repair_invalid(geoms[kept], np.flatnonzero(kept), wanted)
+        checked.wkb = wkb  # the repairs are put right after the write (importers/writers.py)
         return checked
     kept = np.flatnonzero(keep)
     repairs = repair_invalid(geoms[kept], kept, wanted)

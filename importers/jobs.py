@@ -133,7 +133,8 @@ def run_import(request: ImportRequest, *, progress: Progress | None = None) -> I
             raise ImportFailed(ImportErrorCode.MAPPING_INVALID, _(
                 "The key field %(key)s is not in the file.") % {"key": request.key})
         step(0.05, _("Reading"))
-        frame = read_source(source)
+        rows = read_source(source)
+        frame = rows.frame
     report = ImportReport(total=len(frame), dry_run=request.dry_run, notices=source.notices)
     if len(frame) == 0:
         raise ImportFailed(ImportErrorCode.NO_FEATURES, _("The layer holds no features."))
@@ -143,7 +144,7 @@ def run_import(request: ImportRequest, *, progress: Progress | None = None) -> I
     # A thematic layer's validity check waits for the write: a first import runs it while the
     # database builds the new batch table's indexes (importers/writers.py).
     checked = check_geometries(frame, kinds=kinds, multi=target.multi,
-                               defer_repair=isinstance(target, LayerTarget))
+                               defer_repair=isinstance(target, LayerTarget), wkb=rows.wkb)
     report.notices.extend(checked.notices)
     ctx = Context(constants=request.constants, key_field=request.key, user=request.user,
                   public=request.public, keep=checked.keep.copy(), problems=checked.problems)
@@ -169,6 +170,8 @@ def run_import(request: ImportRequest, *, progress: Progress | None = None) -> I
             step(0.5, _("Writing"))
             result = write_rows(
                 target=target, stage=stage[keep], geoms=checked.geoms[keep],
+                wkb=checked.wkb[keep] if checked.wkb is not None else None,
+                keyed=bool(request.key),
                 source_ref=refs[keep], user=request.user, public=request.public,
                 json=(json_column, attrs.loc[keep, unmapped]) if json_column else None,
                 repair=(lambda: checked.repair(keep)) if checked.repair else None,

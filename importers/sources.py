@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import pyogrio
+import shapely
 from django.utils.translation import gettext as _
 from pyproj import CRS
 from pyproj.exceptions import CRSError
@@ -202,23 +205,55 @@ def dbf_encoding_given(encoding: str) -> EncodingChoice:
     return EncodingChoice(encoding=codec, source="given", detail=_("given by the caller"))
 
 
-def read_source(source: Source) -> gpd.GeoDataFrame:
-    """Read the whole layer, vectorised (Arrow stream where GDAL offers it), in its own CRS."""
+@dataclass
+class SourceRows:
+    """A layer as read: attributes and shapely geometries (`frame`, in the file's CRS), and
+    the file's own WKB of each geometry, which the writer sends on unchanged when no check
+    had to change a geometry (no reprojection, no Z/M, no repair)."""
+
+    frame: gpd.GeoDataFrame
+    wkb: np.ndarray | None  # bytes objects (None for a missing geometry), or no geometry at all
+
+
+def read_source(source: Source) -> SourceRows:
+    """Read the whole layer, vectorised through GDAL's Arrow stream, in its own CRS.
+
+    Attributes and geometries are two reads of the file: pyogrio's own attribute conversion
+    (dates, JSON fields) without its geometry column, then the WKB alone, kept as bytes. One
+    `read_dataframe` did the same work plus two conversions of the WKB column (~0.15 s for
+    200k polygons against ~0.05 s for the second read)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # already reported by open_source
-            frame = pyogrio.read_dataframe(source.path, use_arrow=True, **source.read_kwargs)
+            frame = pyogrio.read_dataframe(source.path, use_arrow=True, read_geometry=False,
+                                           **source.read_kwargs)
+            meta, table = pyogrio.read_arrow(source.path, columns=[], **source.read_kwargs)
     except Exception as exc:
         raise ImportFailed(ImportErrorCode.FILE_CORRUPT, _(
             "“%(name)s” cannot be read: %(reason)s") % {"name": source.path.name,
                                                        "reason": str(exc)[:200]}) from exc
+    if not isinstance(frame, pd.DataFrame) or frame.shape[1] == 0:  # no attribute columns
+        frame = pd.DataFrame(index=pd.RangeIndex(table.num_rows))
     if source.driver == "ESRI Shapefile" and source.feature_count > 0 \
             and len(frame) != source.feature_count:
         raise ImportFailed(ImportErrorCode.INCONSISTENT_FILES, _(
             "The shapefile's parts disagree: the .shp holds %(shp)d shapes but %(read)d "
             "records could be read (is the .dbf from another version of the file?).")
             % {"shp": source.feature_count, "read": len(frame)})
-    if not isinstance(frame, gpd.GeoDataFrame):
-        frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([None] * len(frame)))
-    frame = frame.set_crs(source.crs, allow_override=True)
-    return frame
+    if table.num_rows != len(frame):
+        raise ImportFailed(ImportErrorCode.FILE_CORRUPT, _(
+            "“%(name)s” cannot be read: %(reason)s") % {
+            "name": source.path.name, "reason": f"{table.num_rows} geometries, "
+                                                f"{len(frame)} records"})
+    name = meta.get("geometry_name") or "wkb_geometry"
+    wkb = table.column(name).to_numpy(zero_copy_only=False) \
+        if name in table.column_names else None
+    try:
+        geometry = shapely.from_wkb(wkb) if wkb is not None else [None] * len(frame)
+    except Exception as exc:  # e.g. curved geometries, which GEOS does not know
+        raise ImportFailed(ImportErrorCode.FILE_CORRUPT, _(
+            "“%(name)s” cannot be read: %(reason)s") % {"name": source.path.name,
+                                                       "reason": str(exc)[:200]}) from exc
+    frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, index=frame.index),
+                             crs=source.crs)
+    return SourceRows(frame=frame, wkb=wkb)

@@ -23,8 +23,9 @@ def _parent_oid(cursor) -> int:
 
 def create_batch_table(cursor, *, layer: Layer, user_id: int | None, reason: str,
                        now: datetime, rows: int) -> FeatureBatch:
-    """A batch record and its bare table (the parent's columns, NOT NULLs and defaults; no
-    index, constraint or trigger yet, so a COPY into it writes the heap and nothing else)."""
+    """A batch record and its bare table (the parent's columns, NOT NULLs and defaults, and
+    its cheap CHECKs; no index or trigger yet, so a COPY into it writes the heap and checks
+    each row's few integers on the way, instead of a scan per constraint afterwards)."""
     batch = FeatureBatch.objects.create(layer=layer, table="", reason=reason[:100],
                                         user_id=user_id, created_at=now, rows=rows)
     batch.table = f"{PARENT}_b{batch.pk}"
@@ -33,7 +34,20 @@ def create_batch_table(cursor, *, layer: Layer, user_id: int | None, reason: str
     # empties tables but keeps them): no batch record names it.
     cursor.execute(f"DROP TABLE IF EXISTS {batch.table}")
     cursor.execute(f"CREATE TABLE {batch.table} (LIKE {PARENT} INCLUDING DEFAULTS)")
+    checks = [f"ADD CONSTRAINT {batch.table}_layer CHECK (layer_id = {int(layer.pk)})"]
+    checks += [f"ADD CONSTRAINT {name} {definition}"
+               for name, definition in _parent_checks(cursor, validated=True)]
+    cursor.execute(f"ALTER TABLE {batch.table} {', '.join(checks)}")
     return batch
+
+
+def _parent_checks(cursor, *, validated: bool) -> list[tuple[str, str]]:
+    """The parent's CHECKs (name, definition) that are validated there, or those that are not
+    (INHERIT matches them by name)."""
+    cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                   "WHERE conrelid = %s::regclass AND contype = 'c' AND convalidated = %s "
+                   "ORDER BY conname", [PARENT, validated])
+    return cursor.fetchall()
 
 
 def set_defaults(cursor, batch: FeatureBatch, values: dict[str, object]) -> None:
@@ -68,21 +82,15 @@ def index_batch_table(cursor, batch: FeatureBatch) -> None:
         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
         WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped
           AND a.attidentity = ''""", [parent])
-    statements = [f"ALTER TABLE {table} ALTER COLUMN {column} "
-                  + (f"SET DEFAULT {default}" if default else "DROP DEFAULT")
-                  for column, default in cursor.fetchall()]
-    statements += [f"ALTER TABLE {table} ADD CONSTRAINT {table}_layer "
-                  f"CHECK (layer_id = {int(batch.layer_id)})"]
-    # The parent's CHECKs under their own names (INHERIT matches them by name). The geometry
-    # validity CHECK is NOT VALID on the parent (migration 0012): every row it holds was checked
-    # when written, and so were these, by the importer (the same GEOS `is_valid`); NOT VALID
-    # keeps it enforced for every later write without a second pass over the import.
-    cursor.execute("SELECT conname, pg_get_constraintdef(oid), convalidated "
-                   "FROM pg_constraint WHERE conrelid = %s AND contype = 'c' ORDER BY conname",
-                   [parent])
-    for name, definition, validated in cursor.fetchall():
-        lazy = "" if validated else " NOT VALID"
-        statements.append(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}{lazy}")
+    statements = [f"ALTER TABLE {table} " + ", ".join(
+        f"ALTER COLUMN {column} " + (f"SET DEFAULT {default}" if default else "DROP DEFAULT")
+        for column, default in cursor.fetchall())]
+    # The parent's NOT VALID CHECKs (the geometry validity one, migration 0012): every row it
+    # holds was checked when written, and so were these, by the importer (the same GEOS
+    # `is_valid`); NOT VALID keeps it enforced for every later write without a second pass
+    # over the import. The validated ones came with the table (create_batch_table).
+    statements += [f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"
+                   for name, definition in _parent_checks(cursor, validated=False)]
     # Unique and spatial indexes are built after the load (sorted GiST build). Plain btrees on
     # foreign keys are left out: layer_id is one value here, and recorded_by/reviewed_by only
     # serve the deletion of a user.
