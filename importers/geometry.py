@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -11,6 +11,7 @@ import shapely
 from django.utils.translation import gettext as _
 
 from importers.report import Problem
+from importers.sources import SourceRows, parse_wkb
 
 # Where Indonesia is, with a margin (EEZ included): data outside is very likely in the wrong CRS.
 INDONESIA_BOUNDS = (94.0, -12.0, 142.0, 7.0)
@@ -36,12 +37,19 @@ class Repairs:
     replaced: dict[int, shapely.Geometry]
     refused: list[int]
     problems: list[Problem]
+    # Set by a deferred check that also parsed the geometries (check_geometries' fast lane):
+    # its notices (data outside Indonesia) and the extent of what it kept.
+    notices: list[str] = field(default_factory=list)
+    bounds: tuple[float, float, float, float] | None = None
 
 
 @dataclass
 class CheckedGeometries:
-    geoms: np.ndarray  # shapely geometries in EPSG:4326, None where the feature is refused
+    # shapely geometries in EPSG:4326, None where the feature is refused; None as a whole
+    # when the geometries are parsed by the deferred check (`repair`) only
+    geoms: np.ndarray | None
     keep: np.ndarray  # bool: the feature goes on
+    kinds: np.ndarray  # "point", "line", "polygon" or "" (missing) per feature
     problems: list[Problem]
     notices: list[str]
     wanted: set[str]
@@ -107,21 +115,25 @@ def repair_invalid(geoms: np.ndarray, features: np.ndarray, wanted: set[str]) ->
     return Repairs(replaced, refused, problems)
 
 
-def check_geometries(frame: gpd.GeoDataFrame, *, kinds: set[str] | None,
-                     multi: bool = False, defer_repair: bool = False,
-                     wkb: np.ndarray | None = None) -> CheckedGeometries:
+def check_geometries(rows: SourceRows, *, kinds: set[str] | None,
+                     multi: bool = False, defer_repair: bool = False) -> CheckedGeometries:
     """Reproject to EPSG:4326, drop Z/M, refuse empty ones and those of the wrong kind, repair
     invalid geometries (reporting each); promote to multi when `multi`.
 
     `kinds` is the set of allowed kinds ("point", "line", "polygon"); None accepts any, but a
     layer must then be of one kind: the most common one wins and the rest are refused.
     `defer_repair`: leave the validity check to the caller (`CheckedGeometries.repair`, given
-    the kept rows), who runs it while the database builds a batch table's indexes.
-    `wkb`: the file's WKB of the same geometries (sources.SourceRows), handed on unchanged.
+    the kept rows), who runs it while the database builds a batch table's indexes. When the
+    file's geometries need no change (EPSG:4326, 2D, no collections), the deferred check
+    parses them too, and what is known before from the WKB heads (missing, kind) is checked
+    here.
     """
+    if defer_repair and not multi and _as_is(rows):
+        return _check_heads(rows, kinds)
     problems: list[Problem] = []
     notices: list[str] = []
-    series = frame.geometry
+    wkb = rows.wkb
+    series = gpd.GeoSeries(rows.geoms, crs=rows.crs)
     if series.crs is not None and series.crs.to_epsg() != 4326:
         series = series.to_crs(4326)
         wkb = None
@@ -130,8 +142,7 @@ def check_geometries(frame: gpd.GeoDataFrame, *, kinds: set[str] | None,
     keep = np.ones(n, dtype=bool)
 
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    for i in np.flatnonzero(missing):
-        problems.append(Problem(int(i) + 1, "geometry_empty", _("The feature has no geometry.")))
+    problems.extend(_empty(np.flatnonzero(missing)))
     keep &= ~missing
 
     has_z, has_m = shapely.has_z(geoms), shapely.has_m(geoms)
@@ -146,11 +157,7 @@ def check_geometries(frame: gpd.GeoDataFrame, *, kinds: set[str] | None,
                        % {"n": int(has_m.sum())})
 
     kind_of = _KIND_BY_TYPE_ID[shapely.get_type_id(geoms) + 1]
-    if kinds is None:
-        present = kind_of[keep & (kind_of != "")]
-        wanted = {max(set(present), key=list(present).count)} if len(present) else set()
-    else:
-        wanted = set(kinds)
+    wanted = _wanted(kinds, kind_of[keep & (kind_of != "")])
     # A GeometryCollection in the file counts by the parts of the wanted kind it holds.
     for i in np.flatnonzero(keep & (kind_of == "")):
         for kind in sorted(wanted):
@@ -160,27 +167,14 @@ def check_geometries(frame: gpd.GeoDataFrame, *, kinds: set[str] | None,
                 wkb = None
                 break
     wrong = keep & ~np.isin(kind_of, list(wanted))
-    for i in np.flatnonzero(wrong):
-        problems.append(Problem(int(i) + 1, "geometry_type", _(
-            "A %(found)s geometry does not fit this layer (%(wanted)s expected).") % {
-            "found": geoms[i].geom_type,
-            "wanted": ", ".join(sorted(wanted)) or "?"}))
+    problems.extend(_wrong_kind(np.flatnonzero(wrong), [geoms[i].geom_type for i in
+                                                         np.flatnonzero(wrong)], wanted))
     keep &= ~wrong
 
-    if keep.any():
-        west, south, east, north = shapely.total_bounds(geoms[keep])
-        w0, s0, e0, n0 = INDONESIA_BOUNDS
-        if west < w0 or east > e0 or south < s0 or north > n0:
-            swapped = s0 <= west <= n0 and s0 <= east <= n0 and w0 <= south <= e0
-            notices.append(_(
-                "Warning: the data reaches %(w).3f, %(s).3f – %(e).3f, %(n).3f (lon/lat), "
-                "outside Indonesia. %(hint)s") % {
-                "w": west, "s": south, "e": east, "n": north,
-                "hint": _("Longitude and latitude look swapped.") if swapped else
-                _("Check the coordinate system (--srid).")})
+    notices.extend(_outside_notice(shapely.total_bounds(geoms[keep])) if keep.any() else [])
     geoms[~keep] = None
-    checked = CheckedGeometries(geoms=geoms, keep=keep, problems=problems, notices=notices,
-                                wanted=wanted)
+    checked = CheckedGeometries(geoms=geoms, keep=keep, kinds=kind_of, problems=problems,
+                                notices=notices, wanted=wanted)
     if defer_repair:
         if multi:
             raise ValueError("a deferred repair cannot promote to multi parts")
@@ -205,3 +199,98 @@ def kind_of_type(geometry_type: str | None) -> str | None:
     if not geometry_type:
         return None
     return _KIND_OF.get(geometry_type.replace(" Z", "").replace(" M", "").replace("3D ", ""))
+
+
+# WKB base type (type word % 1000) -> kind and name, for the types the fast lane takes.
+_KIND_BY_WKB = np.array(["", "point", "line", "polygon", "point", "line", "polygon"],
+                        dtype=object)
+_NAME_BY_WKB = ["", "Point", "LineString", "Polygon", "MultiPoint", "MultiLineString",
+                "MultiPolygon"]
+
+
+def _as_is(rows: SourceRows) -> bool:
+    """Whether the file's geometries can be stored as they are: EPSG:4326 and, by their WKB
+    heads, 2D points, lines and polygons (single or multi; no collections, curves, Z or M)."""
+    if rows.wkb is None or rows.types is None or rows.crs is None \
+            or rows.crs.to_epsg() != 4326:
+        return False
+    present = rows.types[rows.types >= 0]
+    return bool(((present >= 1) & (present <= 6)).all())
+
+
+def _check_heads(rows: SourceRows, kinds: set[str] | None) -> CheckedGeometries:
+    """check_geometries from the WKB heads alone; the parse, the empty and validity checks
+    and the extent wait for the deferred check (`_check_parsed`)."""
+    types = rows.types
+    missing = types < 0
+    kind_of = _KIND_BY_WKB[np.where(missing, 0, types)]
+    keep = ~missing
+    problems = list(_empty(np.flatnonzero(missing)))
+    wanted = _wanted(kinds, kind_of[keep])
+    wrong = np.flatnonzero(keep & ~np.isin(kind_of, list(wanted)))
+    problems.extend(_wrong_kind(wrong, [_NAME_BY_WKB[t] for t in types[wrong]], wanted))
+    keep[wrong] = False
+    checked = CheckedGeometries(geoms=None, keep=keep, kinds=kind_of, problems=problems,
+                                notices=[], wanted=wanted, wkb=rows.wkb)
+    checked.repair = lambda kept: _check_parsed(rows, np.flatnonzero(kept), wanted)
+    return checked
+
+
+def _check_parsed(rows: SourceRows, features: np.ndarray, wanted: set[str]) -> Repairs:
+    """The rest of check_geometries for the fast lane, on the kept features (`features`:
+    their positions in the file): parse, refuse empty ones, repair invalid ones, and the
+    extent with its notice. Positions in what it returns are among `features`."""
+    wkb = rows.wkb[features]
+    # In slices: shapely keeps the GIL through one call (see repair_invalid).
+    geoms = np.concatenate([parse_wkb(wkb[i:i + 4096], rows.name)
+                            for i in range(0, len(wkb), 4096)]) if len(wkb) else wkb
+    empty = np.flatnonzero(shapely.is_empty(geoms))
+    present = np.ones(len(geoms), dtype=bool)
+    present[empty] = False
+    at = np.flatnonzero(present)
+    repairs = repair_invalid(geoms[at], features[at], wanted)
+    refused = sorted([int(i) for i in empty] + [int(at[i]) for i in repairs.refused])
+    replaced = {int(at[i]): g for i, g in repairs.replaced.items()}
+    problems = [*_empty(features[empty]), *repairs.problems]
+    kept = np.ones(len(geoms), dtype=bool)
+    kept[refused] = False
+    if replaced:
+        geoms = geoms.copy()
+        geoms[list(replaced)] = list(replaced.values())
+    bounds = tuple(float(v) for v in shapely.total_bounds(geoms[kept])) if kept.any() \
+        else None
+    return Repairs(replaced=replaced, refused=refused, problems=problems,
+                   notices=_outside_notice(bounds) if bounds else [], bounds=bounds)
+
+
+def _wanted(kinds: set[str] | None, present: np.ndarray) -> set[str]:
+    if kinds is not None:
+        return set(kinds)
+    values, counts = np.unique(present.astype(str), return_counts=True)
+    return {str(values[np.argmax(counts)])} if len(values) else set()
+
+
+def _empty(features: np.ndarray) -> list[Problem]:
+    return [Problem(int(i) + 1, "geometry_empty", _("The feature has no geometry."))
+            for i in features]
+
+
+def _wrong_kind(features: np.ndarray, found: list[str], wanted: set[str]) -> list[Problem]:
+    return [Problem(int(i) + 1, "geometry_type", _(
+        "A %(found)s geometry does not fit this layer (%(wanted)s expected).") % {
+        "found": name, "wanted": ", ".join(sorted(wanted)) or "?"})
+        for i, name in zip(features, found, strict=True)]
+
+
+def _outside_notice(bounds) -> list[str]:
+    """A warning when the data reaches outside Indonesia (a wrong CRS, or swapped axes)."""
+    west, south, east, north = bounds
+    w0, s0, e0, n0 = INDONESIA_BOUNDS
+    if not (west < w0 or east > e0 or south < s0 or north > n0):
+        return []
+    swapped = s0 <= west <= n0 and s0 <= east <= n0 and w0 <= south <= e0
+    return [_("Warning: the data reaches %(w).3f, %(s).3f – %(e).3f, %(n).3f (lon/lat), "
+              "outside Indonesia. %(hint)s") % {
+        "w": west, "s": south, "e": east, "n": north,
+        "hint": _("Longitude and latitude look swapped.") if swapped else
+        _("Check the coordinate system (--srid).")}]

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from importers.errors import ImportErrorCode, ImportFailed
-from importers.geometry import check_geometries
+from importers.geometry import CheckedGeometries, check_geometries
 from importers.mapping import check_mapping, suggest_mapping
 from importers.models import ImportJob, JobStatus
 from importers.report import ImportReport
@@ -74,28 +74,29 @@ class ImportOutcome:
 def _fields_summary(frame: pd.DataFrame) -> list[dict[str, Any]]:
     out = []
     for name in frame.columns:
-        if name == frame.geometry.name:
-            continue
         values = frame[name].dropna()
         samples = [str(v)[:60] for v in pd.unique(values.head(200))[:3]]
         out.append({"name": str(name), "type": str(frame[name].dtype), "samples": samples})
     return out
 
 
-def _source_refs(target: Target, frame: pd.DataFrame, geoms: np.ndarray, key: str | None,
-                 ctx: Context) -> pd.Series:
+def _source_refs(target: Target, attrs: pd.DataFrame, checked: CheckedGeometries,
+                 key: str | None, ctx: Context) -> pd.Series:
     """The natural key each row is matched by on re-import: the `key` field's value, or a
     hash of the feature's content when the file has no key."""
     prefix = f"{target.namespace}:" if target.namespace else ""
     if key:
-        values = frame[key].astype("string").str.strip()
+        values = attrs[key].astype("string").str.strip()
         ctx.refuse(values.isna() | (values == ""), "key_missing",
                    _("The key field %(key)s is empty.") % {"key": key})
         ctx.refuse(values.duplicated(keep="first") & values.notna(), "key_duplicate",
                    _("The key value appears more than once in the file."))
         return prefix + values.fillna("")
-    content = frame.drop(columns=[frame.geometry.name]).astype("string").fillna("")
-    content["__geom"] = shapely.to_wkb(geoms, hex=True)
+    content = attrs.astype("string").fillna("")
+    # The file's WKB when it is stored as it is: the same bytes shapely writes of it, in the
+    # same upper-case hex (a re-import must find the keys of earlier imports).
+    content["__geom"] = shapely.to_wkb(checked.geoms, hex=True) if checked.wkb is None else \
+        pd.Series(checked.wkb).map(bytes.hex, na_action="ignore").str.upper().to_numpy()
     hashed = pd.util.hash_pandas_object(content, index=False).map("h{:016x}".format)
     # Identical features (two wells at one spot, no attributes) stay distinct by their
     # occurrence number, which a re-import of the same file reproduces.
@@ -104,14 +105,18 @@ def _source_refs(target: Target, frame: pd.DataFrame, geoms: np.ndarray, key: st
     return prefix + hashed
 
 
-def _summary(source: Source, frame: pd.DataFrame, geoms: np.ndarray) -> SourceSummary:
-    valid = geoms[~shapely.is_missing(geoms)]
-    bounds = tuple(float(v) for v in shapely.total_bounds(valid)) if len(valid) else None
+def _summary(source: Source, attrs: pd.DataFrame, geoms: np.ndarray | None) -> SourceSummary:
+    """What the preview shows of the file; the extent waits for the deferred geometry check
+    when the geometries are not parsed yet (`geoms` None)."""
+    bounds = None
+    if geoms is not None:
+        valid = geoms[~shapely.is_missing(geoms)]
+        bounds = tuple(float(v) for v in shapely.total_bounds(valid)) if len(valid) else None
     return SourceSummary(
         driver=source.driver, layer=source.layer, layers=source.layers,
-        feature_count=len(frame), crs=source.crs_note, bounds=bounds,
+        feature_count=len(attrs), crs=source.crs_note, bounds=bounds,
         encoding=source.encoding.encoding if source.encoding else None,
-        fields=_fields_summary(frame))
+        fields=_fields_summary(attrs))
 
 
 def run_import(request: ImportRequest, *, progress: Progress | None = None) -> ImportOutcome:
@@ -134,33 +139,32 @@ def run_import(request: ImportRequest, *, progress: Progress | None = None) -> I
                 "The key field %(key)s is not in the file.") % {"key": request.key})
         step(0.05, _("Reading"))
         rows = read_source(source)
-        frame = rows.frame
-    report = ImportReport(total=len(frame), dry_run=request.dry_run, notices=source.notices)
-    if len(frame) == 0:
+    report = ImportReport(total=len(rows), dry_run=request.dry_run, notices=source.notices)
+    if len(rows) == 0:
         raise ImportFailed(ImportErrorCode.NO_FEATURES, _("The layer holds no features."))
     step(0.3, _("Checking geometries"))
     kinds = {"point", "line", "polygon"} if isinstance(target, AssetsTarget) else \
         target.geometry_kinds()
     # A thematic layer's validity check waits for the write: a first import runs it while the
     # database builds the new batch table's indexes (importers/writers.py).
-    checked = check_geometries(frame, kinds=kinds, multi=target.multi,
-                               defer_repair=isinstance(target, LayerTarget), wkb=rows.wkb)
+    checked = check_geometries(rows, kinds=kinds, multi=target.multi,
+                               defer_repair=isinstance(target, LayerTarget))
     report.notices.extend(checked.notices)
     ctx = Context(constants=request.constants, key_field=request.key, user=request.user,
                   public=request.public, keep=checked.keep.copy(), problems=checked.problems)
-    summary = _summary(source, frame, checked.geoms)
-    attrs = frame.drop(columns=[frame.geometry.name])
+    summary = _summary(source, rows.attrs, checked.geoms)
+    attrs = rows.attrs
     try:
         with transaction.atomic():
             if isinstance(target, LayerTarget):
-                target.bind(attrs, _dominant_kind(checked.geoms[checked.keep]), request.public)
+                target.bind(attrs, _dominant_kind(checked.kinds[checked.keep]), request.public)
             stage = target.prepare(attrs, mapping, ctx)
             if isinstance(target, AssetsTarget) and "category_id" in stage:
-                _refuse_wrong_category_kind(target, stage, checked.geoms, ctx)
+                _refuse_wrong_category_kind(target, stage, checked.kinds, ctx)
             unmapped = [c for c in attrs.columns if c not in set(mapping.values())]
             json_column = "properties" if isinstance(target, LayerTarget) else \
                 "attributes" if hasattr(target.model, "attributes") else None
-            refs = _source_refs(target, frame, checked.geoms, request.key, ctx)
+            refs = _source_refs(target, attrs, checked, request.key, ctx)
             keep = ctx.keep
             report.problems = sorted(ctx.problems, key=lambda p: (p.feature, p.code))
             report.notices.extend(ctx.notices)
@@ -169,7 +173,8 @@ def run_import(request: ImportRequest, *, progress: Progress | None = None) -> I
                 raise _nothing_left(report)
             step(0.5, _("Writing"))
             result = write_rows(
-                target=target, stage=stage[keep], geoms=checked.geoms[keep],
+                target=target, stage=stage[keep],
+                geoms=checked.geoms[keep] if checked.geoms is not None else None,
                 wkb=checked.wkb[keep] if checked.wkb is not None else None,
                 keyed=bool(request.key),
                 source_ref=refs[keep], user=request.user, public=request.public,
@@ -184,6 +189,8 @@ def run_import(request: ImportRequest, *, progress: Progress | None = None) -> I
                 report.skipped = int((~keep).sum())
                 report.problems = sorted([*report.problems, *result.repairs.problems],
                                          key=lambda p: (p.feature, p.code))
+                report.notices.extend(result.repairs.notices)
+                summary.bounds = result.repairs.bounds or summary.bounds
             if not result.created and not result.updated and not result.matched:
                 raise _nothing_left(report)  # the deferred geometry check refused the rest
             report.created = len(result.created)
@@ -208,19 +215,14 @@ def _nothing_left(report: ImportReport) -> ImportFailed:
             f"{n} {code}" for code, n in report.skip_reasons().items())})
 
 
-def _dominant_kind(geoms: np.ndarray) -> str | None:
-    from importers.geometry import _KIND_BY_TYPE_ID
-
-    kinds = _KIND_BY_TYPE_ID[shapely.get_type_id(geoms) + 1]
-    values, counts = np.unique(kinds[kinds != ""], return_counts=True)
+def _dominant_kind(kinds: np.ndarray) -> str | None:
+    values, counts = np.unique(kinds[kinds != ""].astype(str), return_counts=True)
     return str(values[np.argmax(counts)]) if len(values) else None
 
 
-def _refuse_wrong_category_kind(target: AssetsTarget, stage: pd.DataFrame, geoms: np.ndarray,
+def _refuse_wrong_category_kind(target: AssetsTarget, stage: pd.DataFrame, kinds: np.ndarray,
                                 ctx: Context) -> None:
-    from importers.geometry import _KIND_BY_TYPE_ID
-
-    found = _KIND_BY_TYPE_ID[shapely.get_type_id(geoms) + 1]
+    found = kinds
     wanted = stage["category_id"].map(target.kind_by_category).to_numpy(dtype=object)
     ctx.refuse(pd.notna(wanted) & (found != wanted) & (found != ""), "geometry_type",
                _("The geometry kind does not match the asset category."))

@@ -6,9 +6,11 @@ rows are COPYed into a batch table of their own, as nothing can match them
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import struct
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,7 +25,7 @@ import pyarrow.compute as pc
 import shapely
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from importers.geometry import Repairs
 from importers.targets import Target
@@ -143,6 +145,24 @@ def _copy(cursor, table: str, columns: dict[str, Column], types: dict[str, str],
                 progress(end / total)
 
 
+def _in_language(work: Callable[[], Repairs], language: str | None) -> Repairs:
+    with translation.override(language):
+        return work()
+
+
+@contextlib.contextmanager
+def _quick_gil_handoff(seconds: float = 0.0005):
+    """While a check thread keeps the GIL busy, this thread needs it back after each wait on
+    the server (a few times per statement); the default 5 ms switch interval made a
+    statement of no server time take ~0.3 s."""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(seconds)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
+
+
 def uuid7_series(n: int) -> list[bytes]:
     """n new UUIDs (version 7, RFC 9562): this millisecond, then a counter in the 30 bits after
     it (method 1), the rest random. Increasing, so the unique btree indexes on `uid` grow at
@@ -168,7 +188,7 @@ def _history_columns(model) -> list[str]:
     return [f.column for f in history._meta.concrete_fields if f.column not in skip]
 
 
-def write_rows(*, target: Target, stage: pd.DataFrame, geoms: np.ndarray,
+def write_rows(*, target: Target, stage: pd.DataFrame, geoms: np.ndarray | None,
                source_ref: pd.Series, user: AbstractBaseUser | None, public: bool,
                reason: str, json: tuple[str, pd.DataFrame] | None = None,
                repair: Callable[[], Repairs] | None = None, wkb: np.ndarray | None = None,
@@ -178,8 +198,8 @@ def write_rows(*, target: Target, stage: pd.DataFrame, geoms: np.ndarray,
     order of the rows given). `json`: the JSON column and the attributes that go into it, one
     row per stage row. `repair`: the geometry validity check, deferred (importers/geometry.py);
     a batch import runs it while the server builds the indexes, any other write first. `wkb`:
-    the file's own WKB of `geoms`, sent as it is. `keyed`: `source_ref` holds the file's key
-    values (not content hashes)."""
+    the file's own WKB of `geoms`, sent as it is (`geoms` may then be None: not parsed).
+    `keyed`: `source_ref` holds the file's key values (not content hashes)."""
     params = {**target.params(), "user": getattr(user, "pk", None), "public": public,
               "reason": reason, "now": timezone.now()}
     with connection.cursor() as cursor:
@@ -188,21 +208,28 @@ def write_rows(*, target: Target, stage: pd.DataFrame, geoms: np.ndarray,
         order = None
         if repair is not None and not batch:
             repairs = repair()
-            geoms = geoms.copy()
-            for i, fixed in repairs.replaced.items():
-                geoms[i] = fixed
-            kept = np.ones(len(geoms), dtype=bool)
+            if repairs.replaced:
+                at, fixed = list(repairs.replaced), list(repairs.replaced.values())
+                if geoms is not None:
+                    geoms = geoms.copy()
+                    geoms[at] = fixed
+                if wkb is not None:
+                    wkb = wkb.copy()
+                    wkb[at] = list(shapely.to_wkb(np.array(fixed, dtype=object)))
+            kept = np.ones(len(stage), dtype=bool)
             kept[repairs.refused] = False
-            stage, geoms, source_ref = stage[kept], geoms[kept], source_ref[kept]
+            stage, source_ref = stage[kept], source_ref[kept]
+            geoms = geoms[kept] if geoms is not None else None
+            wkb = wkb[kept] if wkb is not None else None
             json = (json[0], json[1][kept]) if json is not None else None
-            wkb = wkb[kept] if wkb is not None and not repairs.replaced else None
         elif batch and keyed:
             # A batch table's rows go in in key order: the server then builds the unique key's
             # btree from presorted input (200k rows: ~0.2 s of its time less). Keys follow the
             # place more often than not; content hashes (no key) would scatter the rows, so
             # those keep the file's order.
             order = pc.sort_indices(pa.array(source_ref, type=pa.string())).to_numpy()
-            stage, geoms, source_ref = stage.iloc[order], geoms[order], source_ref.iloc[order]
+            stage, source_ref = stage.iloc[order], source_ref.iloc[order]
+            geoms = geoms[order] if geoms is not None else None
             json = (json[0], json[1].iloc[order]) if json is not None else None
             wkb = wkb[order] if wkb is not None else None
         wkb = shapely.to_wkb(geoms) if wkb is None else wkb
@@ -249,21 +276,19 @@ def _write_batch(cursor, target: Target, columns: dict[str, str], values: dict[s
     feature_batches.set_defaults(cursor, batch, shared)
     values.update({"id": sent, "uid": uuid7_series(n)})
     types = {**columns, "id": "int8", "uid": "bytea"}
-    # FREEZE: the table is new in this transaction, so its rows are written frozen and the
-    # first reads after the import do not rewrite every page to set hint bits.
-    _copy(cursor, batch.table, values, types, progress, freeze=True)
-    repairs = None
-    if repair is None:
+    # The geometry check (importers/geometry.py: parse, validity, extent, as deferred) runs in
+    # a thread while this one sends the COPY and waits for the server to build the indexes:
+    # libpq lets go of the GIL while it waits, and the check works in slices. What it finds is
+    # put right before the table joins layers_feature: nothing invalid is ever seen.
+    with ThreadPoolExecutor(max_workers=1) as pool, _quick_gil_handoff():
+        language = translation.get_language()  # the thread's messages in the caller's
+        pending = pool.submit(_in_language, repair, language) if repair else None
+        # FREEZE: the table is new in this transaction, so its rows are written frozen and the
+        # first reads after the import do not rewrite every page to set hint bits.
+        _copy(cursor, batch.table, values, types, progress, freeze=True)
         feature_batches.index_batch_table(cursor, batch)
-    else:
-        # The geometry validity check runs here, in a thread, while this one waits for the
-        # server to build the indexes (libpq lets go of the GIL while it waits; the check works
-        # in slices, so this thread gets it back between statements). What it finds is put
-        # right before the table joins layers_feature: nothing invalid is ever seen.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pending = pool.submit(repair)
-            feature_batches.index_batch_table(cursor, batch)
-            repairs = pending.result()
+        repairs = pending.result() if pending else None
+    if repairs is not None:
         feature_batches.fix_rows(
             cursor, batch, refused=[ids[i] for i in repairs.refused],
             replaced={ids[i]: ewkb for i, ewkb in zip(

@@ -4,6 +4,7 @@ recorded once."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -215,3 +216,74 @@ def test_a_file_with_nothing_left_after_repair_imports_nothing(tmp_path, editors
     with pytest.raises(ImportFailed):
         do_import(tmp_path, editors.planner, flat)
     assert not Layer.objects.filter(slug="titik").exists() and not batch_tables()
+
+
+FAR = [[150.0, 10.0], [150.05, 10.0], [150.05, 10.05], [150.0, 10.05], [150.0, 10.0]]
+
+
+@pytest.mark.parametrize("first", [True, False], ids=["batch", "staged"])
+def test_geometries_stored_as_the_file_has_them_are_still_checked_one_by_one(tmp_path, editors,
+                                                                             first):
+    """A file already in EPSG:4326 with 2D geometries goes into the layer as its own WKB; what
+    the heads of that WKB cannot tell (empty, invalid, where it lies) is checked by the
+    deferred check, in the caller's language, with the same outcome as before."""
+    from django.utils import translation
+
+    features = [
+        ({"type": "Polygon", "coordinates": [SQUARE]}, "P0"),
+        ({"type": "Polygon", "coordinates": []}, "P1"),  # empty
+        (None, "P2"),  # no geometry at all
+        ({"type": "Point", "coordinates": [110.0, -0.1]}, "P3"),  # not a polygon
+        ({"type": "Polygon", "coordinates": [BOWTIE]}, "P4"),  # repaired
+        ({"type": "Polygon", "coordinates": [FAR]}, "P5"),  # far out at sea
+    ]
+    data = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": g, "properties": {"kode": k}} for g, k in features]}
+    if not first:
+        do_import(tmp_path, editors.planner, {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [SQUARE]},
+             "properties": {"kode": "P9"}}]}, name="awal.geojson")
+    with translation.override("id"):
+        _job, outcome = do_import(tmp_path, editors.planner, data, name="campur.geojson")
+    report = outcome.report
+    assert (report.created, report.skipped) == (3, 3)
+    assert [(p.feature, p.code) for p in report.problems] == [
+        (2, "geometry_empty"), (3, "geometry_empty"), (4, "geometry_type"),
+        (5, "geometry_repaired")]
+    assert report.problems[0].message == "Fitur tidak memiliki geometri."  # made in a thread
+    assert any("di luar Indonesia" in n for n in report.notices)
+    assert outcome.source.bounds == pytest.approx((110.0, -0.1, 150.05, 10.05))
+    stored = {f.source_ref: f.geom for f in Feature.objects.all()}
+    assert set(stored) == {"P0", "P4", "P5"} | ({"P9"} if not first else set())
+    assert all(g.valid for g in stored.values()) and stored["P4"].geom_type == "MultiPolygon"
+    if first:
+        assert FeatureBatch.objects.get().rows == 3
+
+
+def test_a_content_key_is_the_same_from_the_files_wkb_as_from_its_geometries(tmp_path):
+    """A feature without a key field is matched on re-import by a hash of its content: the
+    file's own WKB (sent as it is) and the WKB of its parsed geometry must hash alike, or a
+    re-import of the same file would add every feature again."""
+    from importers.geometry import check_geometries
+    from importers.jobs import _source_refs
+    from importers.sources import open_source, read_source
+    from importers.targets import Context, target_for
+
+    path = tmp_path / "tanpa-kunci.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
+         "properties": {"nama": "Sama"}} for ring in (SQUARE, BOWTIE, SQUARE)]}))
+    rows = read_source(open_source(path, workdir=tmp_path))
+    target = target_for("layer:tanpa-kunci", constants={})
+
+    checked = check_geometries(rows, kinds=None, defer_repair=True)
+    assert checked.wkb is not None  # sent as the file has it
+
+    def refs(checked):
+        ctx = Context(constants={}, key_field=None, user=None, public=True,
+                      keep=checked.keep.copy(), problems=[])
+        return list(_source_refs(target, rows.attrs, checked, None, ctx))
+
+    as_sent = refs(checked)
+    as_parsed = refs(dataclasses.replace(checked, wkb=None, geoms=rows.geoms))
+    assert as_sent == as_parsed and len(set(as_sent)) == 3  # the twins told apart
