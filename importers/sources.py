@@ -33,6 +33,12 @@ CSV_OPTIONS = {
 }
 
 
+def unreadable(name: str, reason: object) -> ImportFailed:
+    """The refusal of a file that GDAL or GEOS cannot read (their own words as the reason)."""
+    return ImportFailed(ImportErrorCode.FILE_CORRUPT, _(
+        "“%(name)s” cannot be read: %(reason)s") % {"name": name, "reason": str(reason)[:200]})
+
+
 @dataclass
 class Source:
     """An opened source: the file GDAL reads, the chosen layer, and what we learnt of it."""
@@ -151,9 +157,7 @@ def _open_source(path: Path, *, workdir: Path, layer: str | None, srid: int | No
     try:
         listed = pyogrio.list_layers(data)
     except Exception as exc:  # GDAL's own errors vary by driver; the cause is the file
-        raise ImportFailed(ImportErrorCode.FILE_CORRUPT, _(
-            "“%(name)s” cannot be read: %(reason)s") % {"name": data.name,
-                                                       "reason": str(exc)[:200]}) from exc
+        raise unreadable(data.name, exc) from exc
     names = [str(row[0]) for row in listed]
     if layer is None and len(names) > 1:
         raise ImportFailed(ImportErrorCode.LAYER_REQUIRED, _(
@@ -179,9 +183,7 @@ def _open_source(path: Path, *, workdir: Path, layer: str | None, srid: int | No
                                  encoding=pyogrio_encoding(choice) if choice else None,
                                  **(CSV_OPTIONS if data.suffix.lower() == ".csv" else {}))
     except Exception as exc:
-        raise ImportFailed(ImportErrorCode.FILE_CORRUPT, _(
-            "“%(name)s” cannot be read: %(reason)s") % {"name": data.name,
-                                                       "reason": str(exc)[:200]}) from exc
+        raise unreadable(data.name, exc) from exc
     driver = info.get("driver") or ""
     if data.suffix.lower() == ".csv" and info.get("geometry_type") in (None, "Unknown", "None"):
         raise ImportFailed(ImportErrorCode.NO_FEATURES, _(
@@ -234,9 +236,7 @@ def parse_wkb(wkb: np.ndarray, name: str) -> np.ndarray:
     try:
         return shapely.from_wkb(wkb)
     except Exception as exc:  # e.g. curved geometries, which GEOS does not know
-        raise ImportFailed(ImportErrorCode.FILE_CORRUPT, _(
-            "“%(name)s” cannot be read: %(reason)s") % {"name": name,
-                                                       "reason": str(exc)[:200]}) from exc
+        raise unreadable(name, exc) from exc
 
 
 def wkb_types(wkb: pa.BinaryArray) -> np.ndarray:
@@ -272,9 +272,7 @@ def read_source(source: Source) -> SourceRows:
                                            **source.read_kwargs)
             meta, table = pyogrio.read_arrow(source.path, columns=[], **source.read_kwargs)
     except Exception as exc:
-        raise ImportFailed(ImportErrorCode.FILE_CORRUPT, _(
-            "“%(name)s” cannot be read: %(reason)s") % {"name": source.path.name,
-                                                       "reason": str(exc)[:200]}) from exc
+        raise unreadable(source.path.name, exc) from exc
     if not isinstance(frame, pd.DataFrame) or frame.shape[1] == 0:  # no attribute columns
         frame = pd.DataFrame(index=pd.RangeIndex(table.num_rows))
     if source.driver == "ESRI Shapefile" and source.feature_count > 0 \
@@ -284,10 +282,8 @@ def read_source(source: Source) -> SourceRows:
             "records could be read (is the .dbf from another version of the file?).")
             % {"shp": source.feature_count, "read": len(frame)})
     if table.num_rows != len(frame):
-        raise ImportFailed(ImportErrorCode.FILE_CORRUPT, _(
-            "“%(name)s” cannot be read: %(reason)s") % {
-            "name": source.path.name, "reason": f"{table.num_rows} geometries, "
-                                                f"{len(frame)} records"})
+        raise unreadable(source.path.name, f"{table.num_rows} geometries, "
+                                           f"{len(frame)} records")
     name = meta.get("geometry_name") or "wkb_geometry"
     wkb = types = None
     if name in table.column_names:
