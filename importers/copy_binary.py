@@ -231,7 +231,7 @@ def numbers(values: pd.Series | np.ndarray | Sequence, wire: str) -> Fixed:
     series = values if isinstance(values, pd.Series) else pd.Series(values)
     null = series.isna().to_numpy()
     if pd.api.types.is_object_dtype(series.dtype):
-        series = pd.to_numeric(series.where(~null), errors="raise")
+        series = pd.to_numeric(series, errors="raise", dtype_backend="numpy_nullable")
     floats = wire.startswith("float") or series.dtype.kind == "f"
     arr = series.to_numpy(dtype="float64" if floats else "int64", na_value=0)
     if wire.startswith("int") and floats:
