@@ -17,6 +17,7 @@ input form (`*_recv`), then an int16 -1 as trailer.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import shapely
 
 SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
 TRAILER = b"\xff\xff"
@@ -376,3 +378,54 @@ def ewkb(wkb: pa.Array | pa.ChunkedArray | np.ndarray | Sequence, srid: int) -> 
     # for some inputs ("Negative buffer resize").
     rest = pc.binary_slice(column.arrow(), 5, 1 << 40)
     return Var.from_arrow(pc.binary_join_element_wise(head_arr, rest, _EMPTY), column.null)
+
+
+_GEOM_HEAD = np.dtype([("order", "u1"), ("kind", "<u4"), ("srid", "<u4"), ("count", "<u4"),
+                       ("points", "<u4")])
+
+
+def ewkb_of(geoms: np.ndarray, srid: int) -> Var:
+    """EWKB with `srid` of shapely geometries. 2D points, lines and polygons without holes,
+    all of one kind and none empty (most of what agencies deliver for a layer), are written
+    from their coordinates by numpy and pyarrow, without a bytes object per geometry: a
+    third of the CPU of `to_wkb` + `ewkb` (measured: 0.06 s against 0.2 s for the bench's
+    200k polygons), and the GIL held in short stretches only, so psycopg's sending thread is
+    not kept waiting (`to_wkb` holds it ~6 ms per 8,192 polygons). Anything else goes
+    through `to_wkb`. Byte
+    for byte what `ewkb(shapely.to_wkb(geoms), srid)` gives (little-endian, as to_wkb writes
+    on this machine)."""
+    geoms = np.asarray(geoms, dtype=object)
+    fast = _simple_ewkb(geoms, srid) if len(geoms) and sys.byteorder == "little" else None
+    return fast if fast is not None else ewkb(shapely.to_wkb(geoms), srid)
+
+
+def _simple_ewkb(geoms: np.ndarray, srid: int) -> Var | None:
+    kinds = shapely.get_type_id(geoms)
+    kind = int(kinds[0])  # 0 point, 1 line string, 3 polygon
+    if kind not in (0, 1, 3) or (kinds != kind).any() or shapely.has_z(geoms).any() \
+            or shapely.is_empty(geoms).any() \
+            or (kind == 3 and shapely.get_num_interior_rings(geoms).any()):
+        return None
+    n = len(geoms)
+    coords = np.ascontiguousarray(shapely.get_coordinates(geoms), dtype="<f8")
+    data = coords.view(np.uint8).reshape(-1)
+    counts = np.ones(n, np.int64) if kind == 0 else shapely.get_num_coordinates(geoms)
+    index = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=index[1:])
+    # The head: byte order, type with the SRID flag, SRID, then a line's point count or a
+    # polygon's ring count (1) and its ring's point count; then the points.
+    head = np.zeros(n, dtype=_GEOM_HEAD)
+    head["order"], head["kind"], head["srid"] = 1, (kind + 1 if kind < 3 else 3) | _SRID_FLAG, \
+        srid
+    if kind == 1:
+        head["count"] = counts
+    elif kind == 3:
+        head["count"], head["points"] = 1, counts
+    width = {0: 9, 1: 13, 3: 17}[kind]
+    head = head.view(np.uint8).reshape(n, -1)[:, :width]
+    heads = pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(), n, [None, pa.py_buffer(np.arange(n + 1, dtype=np.int64) * width),
+                               pa.py_buffer(np.ascontiguousarray(head).reshape(-1))])
+    bodies = pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(), n, [None, pa.py_buffer(index * 16), pa.py_buffer(data)])
+    return Var.from_arrow(pc.binary_join_element_wise(heads, bodies, _EMPTY))

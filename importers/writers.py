@@ -18,7 +18,6 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import shapely
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.utils import timezone
@@ -91,7 +90,7 @@ _SRID = 4326
 def _ewkb(geoms: np.ndarray) -> list[bytes]:
     """EWKB with SRID 4326 of each geometry, as the geometry column's binary input takes it
     (for the few rows written outside the COPY)."""
-    return copy_binary.ewkb(shapely.to_wkb(geoms), _SRID).arrow().to_pylist()
+    return copy_binary.ewkb_of(geoms, _SRID).arrow().to_pylist()
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,7 @@ class Geometries:
         return len(self.geoms)
 
     def block(self, start: int, end: int) -> copy_binary.Column:
-        return copy_binary.ewkb(shapely.to_wkb(self.geoms[start:end]), _SRID)
+        return copy_binary.ewkb_of(self.geoms[start:end], _SRID)
 
 
 @dataclass(frozen=True)
@@ -120,9 +119,10 @@ class JsonRows:
         return jsonb_rows.encode(self.frame.iloc[start:end])
 
 
-# A column of `_copy`: values (a Series, an array or a list), a function (start, end) -> the
-# values of those rows, or a Geometries / JsonRows made block by block.
-Column = pd.Series | np.ndarray | list | Callable[[int, int], list] | Geometries | JsonRows
+# A column of `_copy`: values (a Series, an array, a pyarrow array or a list), a function
+# (start, end) -> the values of those rows, or a Geometries / JsonRows made block by block.
+Column = pd.Series | np.ndarray | pa.Array | list | Callable[[int, int], list] | Geometries \
+    | JsonRows
 
 
 def _block(values: Column, pgtype: str, start: int, end: int, cursor) -> copy_binary.Column:
@@ -165,12 +165,16 @@ def _dumped(values, pgtype: str, wire: str, cursor) -> copy_binary.Var:
     return copy_binary.binaries([None if v is None else bytes(v) for v in dumped])
 
 
-def _as_series(values: list) -> pd.Series:
-    """A list as a Series: int64 when every value is an int, else objects as they are (no
-    float for ints with a None in between, no inferred dtype for bytes)."""
+def _as_column(values: list) -> pd.Series | pa.Array:
+    """A list as a column converted once, not again for every block: int64 when every value
+    is an int (no float for ints with a None in between), a pyarrow binary array for bytes
+    (the uids), else objects as they are."""
     series = pd.Series(values, dtype=object)
-    if len(series) and pd.api.types.infer_dtype(series, skipna=False) == "integer":
+    kind = pd.api.types.infer_dtype(series, skipna=True) if len(series) else "empty"
+    if kind == "integer" and not series.isna().any():
         return series.astype("int64")
+    if kind == "bytes":
+        return pa.array(values, type=pa.large_binary())
     return series
 
 
@@ -182,8 +186,7 @@ def _copy(cursor, table: str, columns: dict[str, Column], types: dict[str, str],
     one makes the next, so the server parses one block while the next is being made (its
     plain writer waits for each 1 MB to be taken by the socket before it returns)."""
     names = list(columns)
-    # A list (ids, uids) is made a Series once, not converted again for every block.
-    columns = {c: _as_series(v) if isinstance(v, list) else v for c, v in columns.items()}
+    columns = {c: _as_column(v) if isinstance(v, list) else v for c, v in columns.items()}
     total = next(len(c) for c in columns.values() if not callable(c))
     options = "FORMAT BINARY, FREEZE" if freeze else "FORMAT BINARY"
     sql = f"COPY {table} ({', '.join(names)}) FROM STDIN ({options})"

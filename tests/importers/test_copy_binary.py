@@ -223,3 +223,33 @@ def test_naive_timestamps_are_refused():
     with pytest.raises(TypeError):
         cb.timestamps(pd.Series(pd.to_datetime(["2024-01-01 10:00"])))
     assert cb.timestamps(pd.Series([None, None])).null.tolist() == [True, True]
+
+
+@pytest.mark.parametrize("shape", [
+    shapely.Point(110.1, -0.05),
+    shapely.LineString([(110, 0), (110.1, 0.1), (110.2, 0)]),
+    shapely.Polygon([(0, 0), (1, 0), (1, 1), (0, 0)]),
+    shapely.box(109.5, -0.2, 109.6, -0.1),
+])
+def test_ewkb_from_coordinates_is_byte_for_byte_to_wkbs(shape):
+    rng = np.random.default_rng(11)
+    geoms = np.array([shapely.affinity.translate(shape, rng.random(), rng.random())
+                      for _ in range(300)], dtype=object)
+    assert cb._simple_ewkb(geoms, 4326) is not None  # the fast path, not to_wkb
+    expected = [reference_ewkb(w) for w in shapely.to_wkb(geoms)]
+    assert cb.ewkb_of(geoms, 4326).arrow().to_pylist() == expected
+    assert cb.ewkb_of(geoms[7:8], 4326).arrow().to_pylist() == expected[7:8]
+
+
+@pytest.mark.parametrize("geoms", [
+    geometries(200, np.random.default_rng(8)),  # mixed kinds, Z, collections, empties
+    np.array([shapely.Polygon([(0, 0), (4, 0), (4, 4), (0, 0)],
+                              holes=[[(1, 0.5), (3, 0.5), (3, 2.5), (1, 0.5)]])] * 3),
+    np.array([shapely.MultiPolygon([shapely.box(0, 0, 1, 1)])] * 3),
+    np.array([shapely.Point(1, 2, 3)] * 3),
+    np.array([shapely.Point(1, 2), shapely.from_wkt("POINT EMPTY")]),
+    np.array([], dtype=object),
+])
+def test_ewkb_of_other_geometries_goes_through_to_wkb(geoms):
+    assert cb.ewkb_of(geoms, 4326).arrow().to_pylist() == [
+        reference_ewkb(w) for w in shapely.to_wkb(geoms)]
