@@ -120,3 +120,19 @@ def test_values_of_unusual_types_go_through_psycopgs_dumpers():
     assert [r[1] for r in stored] == ["2024-01-01 03:00:00+00", "2024-01-01 10:00:00+00"]
     assert [r[2] for r in stored] == ["1.5", ""]
     assert {r[3] for r in stored} == {"POINT(1 2)"}
+
+
+def test_a_row_the_server_refuses_midway_raises_and_the_connection_lives_on(monkeypatch):
+    import psycopg
+    from django.db import transaction
+
+    monkeypatch.setattr(writers, "COPY_BATCH", 1_000)
+    rows = [b"\x01{}"] * 30_000
+    rows[20_000] = b"\x02{}"  # not a jsonb version the server knows
+    with pytest.raises(psycopg.Error, match="jsonb version"), transaction.atomic(), \
+            connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE refused (j jsonb)")
+        writers._copy(cursor, "refused", {"j": rows}, {"j": "bytea"}, None)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
