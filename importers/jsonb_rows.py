@@ -115,8 +115,7 @@ def _strings(series: pd.Series) -> pa.Array:
         values = values.cast(_S)
     # Which bytes need escaping is looked up once on the whole buffer (a numpy pass each),
     # so a column without any costs no replace pass.
-    buffer = values.buffers()[2]
-    raw = np.frombuffer(buffer, dtype=np.uint8) if buffer is not None else np.zeros(0, np.uint8)
+    raw = _text_bytes(values)
     if (raw == 0x5C).any():
         values = pc.replace_substring(values, "\\", "\\\\")
     if (raw == 0x22).any():
@@ -128,6 +127,17 @@ def _strings(series: pd.Series) -> pa.Array:
     quoted = pc.binary_join_element_wise(pa.scalar('"', _S), values, pa.scalar('"', _S),
                                          _NOTHING)
     return pc.fill_null(quoted, _NULL)
+
+
+def _text_bytes(values: pa.Array) -> np.ndarray:
+    """The bytes of a (large_)string array's values (of this slice only, not the whole
+    buffer a slice shares with its parent)."""
+    _validity, offsets, data = values.buffers()
+    if data is None or len(values) == 0:
+        return np.zeros(0, np.uint8)
+    width = np.int64 if pa.types.is_large_string(values.type) else np.int32
+    at = np.frombuffer(offsets, dtype=width)[values.offset: values.offset + len(values) + 1]
+    return np.frombuffer(data, dtype=np.uint8)[at[0]:at[-1]]
 
 
 _POW10 = 1e10  # to_json's double_precision=10: ten decimals, rounded as ujson rounds them
@@ -154,11 +164,13 @@ def _floats(series: pd.Series) -> pa.Array:
     roll = frac >= np.uint64(_POW10)
     frac[roll] = 0
     whole += roll.astype(np.uint64)
-    decimals = pc.utf8_rtrim(pc.utf8_lpad(pc.cast(pa.array(frac), _S), 10, "0"), "0")
-    decimals = pc.if_else(pa.array(frac == 0), pa.scalar("0", _S), decimals)
-    sign = pc.if_else(pa.array(neg), pa.scalar("-", _S), _NOTHING)
-    text = pc.binary_join_element_wise(sign, pc.cast(pa.array(whole), _S),
-                                       pa.scalar(".", _S), decimals, _NOTHING)
+    decimals = pc.ascii_rtrim(pc.ascii_lpad(pc.cast(pa.array(frac), _S), 10, "0"), "0")
+    if (frac == 0).any():
+        decimals = pc.if_else(pa.array(frac == 0), pa.scalar("0", _S), decimals)
+    parts = [pc.cast(pa.array(whole), _S), pa.scalar(".", _S), decimals]
+    if neg.any():
+        parts.insert(0, pc.if_else(pa.array(neg), pa.scalar("-", _S), _NOTHING))
+    text = pc.binary_join_element_wise(*parts, _NOTHING)
     exponent &= ~bad
     if exponent.any():  # rare: formatted one by one, only these
         rows = np.flatnonzero(exponent)

@@ -143,3 +143,9 @@ def test_the_database_stores_the_same_jsonb_for_both():
                 copy.write(chunk)
         cursor.execute("SELECT count(*), count(*) FILTER (WHERE old = new) FROM j")
         assert cursor.fetchone() == (len(frame), len(frame))
+
+
+@pytest.mark.parametrize("values", [[12.5, 3.25, 100.125], [1.0, 2.0, 0.0], [-0.5, -2.0, -1e-3],
+                                    [np.nan, np.nan], [1e20, 2e-20]])
+def test_float_columns_of_one_sort(values):
+    assert_same(pd.DataFrame({"luas_m2": values}))
