@@ -236,8 +236,14 @@ def numbers(values: pd.Series | np.ndarray | Sequence, wire: str) -> Fixed:
         series = pd.to_numeric(series, errors="raise", dtype_backend="numpy_nullable")
     floats = wire.startswith("float") or series.dtype.kind == "f"
     arr = series.to_numpy(dtype="float64" if floats else "int64", na_value=0)
-    if wire.startswith("int") and floats:
-        arr = np.trunc(arr)
+    if wire.startswith("int"):
+        if floats:
+            arr = np.trunc(arr)
+        # Out of the type's range: raise (the caller falls back to psycopg, which says so)
+        # rather than let the cast wrap around.
+        bounds = np.iinfo(_INT[wire].lstrip(">"))
+        if len(arr) and (arr.min() < bounds.min or arr.max() > bounds.max):
+            raise OverflowError(f"a value out of {wire}'s range")
     return Fixed.of(arr, _INT[wire], null)
 
 
@@ -259,12 +265,23 @@ def dates(values: pd.Series | Sequence) -> Fixed:
     """Dates (datetime.date objects, datetime64, pyarrow dates) as days since 2000-01-01;
     missing → NULL."""
     series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    _refuse_text(series)
     stamps = pd.to_datetime(series, errors="raise")
     if stamps.dt.tz is not None:
         raise TypeError("a date column with a time zone")
     null = stamps.isna().to_numpy()
     days = stamps.to_numpy(dtype="datetime64[D]").view(np.int64) - _PG_EPOCH_DAYS
     return Fixed.of(np.where(null, 0, days), ">i4", null)
+
+
+def _refuse_text(series: pd.Series) -> None:
+    """Dates and times must come as such: pd.to_datetime would parse strings, which the
+    writer never did (psycopg refuses them)."""
+    if pd.api.types.is_object_dtype(series.dtype) or pd.api.types.is_string_dtype(
+            series.dtype):
+        kind = pd.api.types.infer_dtype(series, skipna=True)
+        if kind not in ("date", "datetime", "datetime64", "empty"):
+            raise TypeError(f"{kind} values for a date or timestamp column")
 
 
 def timestamps(values: pd.Series | Sequence) -> Fixed:
@@ -274,6 +291,7 @@ def timestamps(values: pd.Series | Sequence) -> Fixed:
     null = series.isna().to_numpy()
     if null.all():
         return Fixed.of(np.zeros(len(series), np.int64), ">i8", null)
+    _refuse_text(series)
     stamps = pd.to_datetime(series, errors="raise")
     if stamps.dt.tz is None:
         raise TypeError("naive timestamps for a timestamptz column")

@@ -253,3 +253,14 @@ def test_ewkb_from_coordinates_is_byte_for_byte_to_wkbs(shape):
 def test_ewkb_of_other_geometries_goes_through_to_wkb(geoms):
     assert cb.ewkb_of(geoms, 4326).arrow().to_pylist() == [
         reference_ewkb(w) for w in shapely.to_wkb(geoms)]
+
+
+def test_values_a_builder_cannot_write_exactly_are_refused_not_bent():
+    with pytest.raises(OverflowError):
+        cb.numbers(pd.Series([1, 40_000]), "int2")
+    with pytest.raises(OverflowError):
+        cb.numbers(pd.Series([1.0, 3e10, np.nan]), "int4")
+    with pytest.raises(TypeError):
+        cb.dates(pd.Series(["2024-01-02"], dtype=object))
+    with pytest.raises(TypeError):
+        cb.timestamps(pd.Series(["2024-01-02 10:00+07:00"], dtype="str"))
