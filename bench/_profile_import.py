@@ -84,7 +84,12 @@ def main() -> int:
     from layers.services import feature_batches
     for name in ("create_batch_table", "reserve_ids", "attach_batch_table"):
         wrap(feature_batches, name, "batches." + name, server=True)
-    wrap(pd.DataFrame, "to_json", "  to_json (the properties)")
+    # The COPY data, made in this thread while psycopg's writer thread sends the blocks before.
+    from importers import copy_binary, jsonb_rows
+    wrap(copy_binary, "ewkb_of", "  copy_binary.ewkb_of (geometries)")
+    wrap(jsonb_rows, "encode", "  jsonb_rows.encode (the properties)")
+    wrap(copy_binary, "encode_rows", "  copy_binary.encode_rows (row layout)")
+    wrap(pd.DataFrame, "to_json", "  to_json (properties of other dtypes)")
     wrap(sources.pyogrio, "read_dataframe", "  pyogrio.read_dataframe")
     db = connections["default"]
     wrap(db, "commit", "COMMIT (deferred FK checks)", server=True)

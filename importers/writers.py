@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import struct
 import sys
 import time
 from collections.abc import Callable
@@ -26,13 +25,19 @@ import shapely
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.utils import timezone, translation
+from psycopg import pq
+from psycopg.adapt import PyFormat, Transformer
+from psycopg.copy import QueuedLibpqWriter
 
+from importers import copy_binary, jsonb_rows
 from importers.geometry import Repairs
 from importers.targets import Target
 from layers.models.common import FeatureBase
 from layers.services import feature_batches
 
-COPY_BATCH = 5_000
+# Rows made into COPY data at a time: the server parses one block while the next is made
+# (~2.5 MB each for the bench's polygons).
+COPY_BATCH = 8_192
 STAGE = "_sig_import_stage"
 
 
@@ -84,65 +89,127 @@ def _values(values: pd.Series | np.ndarray | list, pgtype: str) -> list:
 
 
 _SRID = 4326
-_HEAD = {1: struct.Struct("<II").pack, 0: struct.Struct(">II").pack}
 
 
-def _ewkb(wkbs: np.ndarray) -> list[bytes]:
-    """EWKB with SRID 4326 from WKB, as the geometry column's binary input takes it: the SRID
-    spliced in after the type (`set_srid` would copy every geometry first: 0.9 s for 200k
-    polygons against 0.1 s for the splice). One head per byte order and type, made once."""
-    heads: dict[bytes, bytes] = {}
-    out = []
-    append = out.append
-    for wkb in wkbs.tolist():
-        key = wkb[:5]
-        head = heads.get(key)
-        if head is None:
-            order = wkb[0]
-            kind = int.from_bytes(wkb[1:5], "little" if order else "big") | 0x20000000
-            head = heads[key] = wkb[:1] + _HEAD[order](kind, _SRID)
-        append(head + wkb[5:])
-    return out
+def _ewkb(geoms: np.ndarray) -> list[bytes]:
+    """EWKB with SRID 4326 of each geometry, as the geometry column's binary input takes it
+    (for the few rows written outside the COPY)."""
+    return copy_binary.ewkb_of(geoms, _SRID).arrow().to_pylist()
 
 
-def _jsonb(frame: pd.DataFrame) -> Callable[[int, int], list]:
-    """The rows of `frame` as jsonb binary input (version 1, then the text), made batch by
-    batch during the COPY; the version byte goes in before the one split, not row by row."""
-    def rows(start: int, end: int) -> list[bytes]:
-        part = frame.iloc[start:end]
-        if part.shape[1] == 0:
-            return [b"\x01{}"] * len(part)
-        text = part.to_json(orient="records", lines=True, force_ascii=False,
-                            date_format="iso", default_handler=str)
-        return ("\x01" + text.replace("\n", "\n\x01")).encode().split(b"\n")[: len(part)]
-    return rows
+@dataclass(frozen=True)
+class Geometries:
+    """A geometry column of the COPY, made into EWKB block by block: from the file's own WKB
+    when it is sent as it is (`wkb`), else from shapely geometries."""
+
+    geoms: np.ndarray | None
+    wkb: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.wkb if self.wkb is not None else self.geoms)
+
+    def block(self, start: int, end: int) -> copy_binary.Column:
+        if self.wkb is not None:
+            return copy_binary.ewkb(self.wkb[start:end], _SRID)
+        return copy_binary.ewkb_of(self.geoms[start:end], _SRID)
 
 
-Column = list | Callable[[int, int], list]
+@dataclass(frozen=True)
+class JsonRows:
+    """A jsonb column of the COPY: each row of `frame` as one JSON object, block by block."""
+
+    frame: pd.DataFrame
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def block(self, start: int, end: int) -> copy_binary.Column:
+        return jsonb_rows.encode(self.frame.iloc[start:end])
+
+
+# A column of `_copy`: values (a Series, an array, a pyarrow array or a list), a function
+# (start, end) -> the values of those rows, or a Geometries / JsonRows made block by block.
+Column = pd.Series | np.ndarray | pa.Array | list | Callable[[int, int], list] | Geometries \
+    | JsonRows
+
+
+def _block(values: Column, pgtype: str, start: int, end: int, cursor) -> copy_binary.Column:
+    """Rows start..end of one column in their binary COPY form, vectorised; a value the
+    vectorised builders do not take (numeric, timestamps of mixed zones, odd objects) goes
+    through psycopg's own dumper for its type, as write_row did."""
+    if isinstance(values, Geometries | JsonRows):
+        return values.block(start, end)
+    part = values(start, end) if callable(values) else \
+        values.iloc[start:end] if isinstance(values, pd.Series) else values[start:end]
+    wire = _WIRE.get(pgtype, pgtype)
+    try:
+        if pgtype == "jsonb":
+            raise TypeError("jsonb given as values")  # JsonRows is the vectorised way
+        if wire == "text":
+            return copy_binary.strings(part, missing="")
+        if wire == "bytea":
+            return copy_binary.binaries(part)
+        if wire in ("int2", "int4", "int8", "float4", "float8"):
+            return copy_binary.numbers(part, wire)
+        if wire == "bool":
+            return copy_binary.booleans(part)
+        if wire == "date":
+            return copy_binary.dates(part)
+        if wire == "timestamptz":
+            return copy_binary.timestamps(part)
+    except (TypeError, ValueError, OverflowError, pa.ArrowException):
+        pass
+    return _dumped(part, pgtype, wire, cursor)
+
+
+def _dumped(values, pgtype: str, wire: str, cursor) -> copy_binary.Var:
+    """The values as psycopg dumps them for a binary COPY of `wire` (what `set_types` and
+    `write_row` did), the column taken as one row of n values of that type."""
+    python = _values(values, pgtype)
+    transformer = Transformer(cursor)
+    transformer.set_dumper_types([cursor.adapters.types.get_oid(wire)] * len(python),
+                                 pq.Format.BINARY)
+    dumped = transformer.dump_sequence(python, [PyFormat.BINARY] * len(python))
+    return copy_binary.binaries([None if v is None else bytes(v) for v in dumped])
+
+
+def _as_column(values: list) -> pd.Series | pa.Array:
+    """A list as a column converted once, not again for every block: int64 when every value
+    is an int (no float for ints with a None in between), a pyarrow binary array for bytes
+    (the uids), else objects as they are."""
+    series = pd.Series(values, dtype=object)
+    kind = pd.api.types.infer_dtype(series, skipna=True) if len(series) else "empty"
+    if kind == "integer" and not series.isna().any():
+        return series.astype("int64")
+    if kind == "bytes":
+        return pa.array(values, type=pa.large_binary())
+    return series
 
 
 def _copy(cursor, table: str, columns: dict[str, Column], types: dict[str, str],
           progress: Callable[[float], None] | None, freeze: bool = False) -> None:
-    """Binary COPY into `table`. A column is a list, or a function (start, end) -> the values
-    of rows start..end, called batch by batch: the server takes in one batch while this process
-    prepares the next (EWKB and JSON of 200k rows: ~0.8 s that overlaps the server's work)."""
+    """Binary COPY into `table` (`types`: each column's PostgreSQL type, or its wire type).
+    The COPY data is made here, whole columns at a time (importers/copy_binary.py), in blocks
+    of COPY_BATCH rows; psycopg's queued writer sends each from a thread of its own while this
+    one makes the next, so the server parses one block while the next is being made (its
+    plain writer waits for each 1 MB to be taken by the socket before it returns)."""
     names = list(columns)
+    columns = {c: _as_column(v) if isinstance(v, list) else v for c, v in columns.items()}
     total = next(len(c) for c in columns.values() if not callable(c))
     options = "FORMAT BINARY, FREEZE" if freeze else "FORMAT BINARY"
     sql = f"COPY {table} ({', '.join(names)}) FROM STDIN ({options})"
-    with cursor.copy(sql) as copy:
-        copy.set_types([_WIRE.get(types[c], types[c]) for c in names])
-        # Row by row: psycopg hands each 32 KB to the server as it fills, so the server parses
-        # while this process formats (one bytes block per 20k rows, tried, kept the server
-        # waiting: 1.3 s against 0.7 s of wall for 200k rows).
-        write = copy.write_row
+    raw = getattr(cursor, "cursor", cursor)  # psycopg's cursor under Django's wrapper
+
+    def blocks():
         for start in range(0, total, COPY_BATCH):
             end = min(start + COPY_BATCH, total)
-            batch = [c(start, end) if callable(c) else c[start:end] for c in columns.values()]
-            for row in zip(*batch, strict=True):
-                write(row)
+            yield [_block(columns[c], types[c], start, end, raw) for c in names]
             if progress:
                 progress(end / total)
+
+    with raw.copy(sql, writer=QueuedLibpqWriter(raw)) as copy:
+        for chunk in copy_binary.copy_chunks(blocks()):
+            copy.write(chunk)
 
 
 def _in_language(work: Callable[[], Repairs], language: str | None) -> Repairs:
@@ -232,16 +299,15 @@ def write_rows(*, target: Target, stage: pd.DataFrame, geoms: np.ndarray | None,
             geoms = geoms[order] if geoms is not None else None
             json = (json[0], json[1].iloc[order]) if json is not None else None
             wkb = wkb[order] if wkb is not None else None
-        wkb = shapely.to_wkb(geoms) if wkb is None else wkb
         # Only what the file provides: an optional field the file lacks keeps its stored value.
         columns = {c: t for c, t in target.columns.items() if c in stage.columns}
         columns.update({"geom": "geometry", "source_ref": "text"})
-        values = {c: _values(stage[c], t) for c, t in columns.items() if c in stage.columns}
-        values["geom"] = lambda start, end: _ewkb(wkb[start:end])
-        values["source_ref"] = _values(source_ref, "text")
+        values: dict[str, Column] = {c: stage[c] for c in columns if c in stage.columns}
+        values["geom"] = Geometries(geoms=geoms, wkb=wkb)
+        values["source_ref"] = source_ref
         if json is not None:
             columns[json[0]] = "jsonb"
-            values[json[0]] = _jsonb(json[1])
+            values[json[0]] = JsonRows(json[1])
         if batch:
             return _write_batch(cursor, target, columns, values, params, progress, repair,
                                 order)
@@ -292,8 +358,8 @@ def _write_batch(cursor, target: Target, columns: dict[str, str], values: dict[s
         feature_batches.fix_rows(
             cursor, batch, refused=[ids[i] for i in repairs.refused],
             replaced={ids[i]: ewkb for i, ewkb in zip(
-                repairs.replaced, _ewkb(shapely.to_wkb(np.array(
-                    list(repairs.replaced.values()), dtype=object))), strict=True)})
+                repairs.replaced, _ewkb(np.array(list(repairs.replaced.values()),
+                                                 dtype=object)), strict=True)})
         gone = set(repairs.refused)
         ids = [v for i, v in enumerate(ids) if i not in gone] if gone else ids
     feature_batches.attach_batch_table(cursor, batch)
