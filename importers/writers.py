@@ -346,12 +346,12 @@ def _write_batch(cursor, target: Target, columns: dict[str, str], values: dict[s
     # a thread while this one sends the COPY and waits for the server to build the indexes:
     # libpq lets go of the GIL while it waits, and the check works in slices. What it finds is
     # put right before the table joins layers_feature: nothing invalid is ever seen.
+    # FREEZE: the table is new in this transaction, so its rows are written frozen and the
+    # first reads after the import do not rewrite every page to set hint bits.
+    _copy(cursor, batch.table, values, types, progress, freeze=True)
     with ThreadPoolExecutor(max_workers=1) as pool, _quick_gil_handoff():
         language = translation.get_language()  # the thread's messages in the caller's
         pending = pool.submit(_in_language, repair, language) if repair else None
-        # FREEZE: the table is new in this transaction, so its rows are written frozen and the
-        # first reads after the import do not rewrite every page to set hint bits.
-        _copy(cursor, batch.table, values, types, progress, freeze=True)
         feature_batches.index_batch_table(cursor, batch)
         repairs = pending.result() if pending else None
     if repairs is not None:
