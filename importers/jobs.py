@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import psycopg
 import shapely
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import DatabaseError, connections, transaction
@@ -199,7 +200,7 @@ def run_import(request: ImportRequest, *, progress: Progress | None = None) -> I
             step(0.95, _("Finishing"))
             if request.dry_run:
                 transaction.set_rollback(True)
-    except DatabaseError as exc:
+    except (DatabaseError, psycopg.Error) as exc:  # the COPY is psycopg's own, not wrapped
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ImportFailed(ImportErrorCode.WRITE_FAILED, _(
             "The database refused the data, nothing was imported: %(reason)s")

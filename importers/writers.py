@@ -9,10 +9,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -30,6 +28,7 @@ from psycopg.adapt import PyFormat, Transformer
 from psycopg.copy import QueuedLibpqWriter
 
 from importers import copy_binary, jsonb_rows
+from importers.aside import Aside
 from importers.geometry import Repairs
 from importers.targets import Target
 from layers.models.common import FeatureBase
@@ -217,19 +216,6 @@ def _in_language(work: Callable[[], Repairs], language: str | None) -> Repairs:
         return work()
 
 
-@contextlib.contextmanager
-def _quick_gil_handoff(seconds: float = 0.0005):
-    """While a check thread keeps the GIL busy, this thread needs it back after each wait on
-    the server (a few times per statement); the default 5 ms switch interval made a
-    statement of no server time take ~0.3 s."""
-    previous = sys.getswitchinterval()
-    sys.setswitchinterval(seconds)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(previous)
-
-
 def uuid7_series(n: int) -> list[bytes]:
     """n new UUIDs (version 7, RFC 9562): this millisecond, then a counter in the 30 bits after
     it (method 1), the rest random. Increasing, so the unique btree indexes on `uid` grow at
@@ -342,18 +328,19 @@ def _write_batch(cursor, target: Target, columns: dict[str, str], values: dict[s
     feature_batches.set_defaults(cursor, batch, shared)
     values.update({"id": sent, "uid": uuid7_series(n)})
     types = {**columns, "id": "int8", "uid": "bytea"}
-    # The geometry check (importers/geometry.py: parse, validity, extent, as deferred) runs in
-    # a thread while this one sends the COPY and waits for the server to build the indexes:
-    # libpq lets go of the GIL while it waits, and the check works in slices. What it finds is
-    # put right before the table joins layers_feature: nothing invalid is ever seen.
-    # FREEZE: the table is new in this transaction, so its rows are written frozen and the
-    # first reads after the import do not rewrite every page to set hint bits.
-    _copy(cursor, batch.table, values, types, progress, freeze=True)
-    with ThreadPoolExecutor(max_workers=1) as pool, _quick_gil_handoff():
-        language = translation.get_language()  # the thread's messages in the caller's
-        pending = pool.submit(_in_language, repair, language) if repair else None
+    # The geometry check (importers/geometry.py: parse, validity, extent, as deferred) runs
+    # aside, in a child process (importers/aside.py), while this one sends the COPY and the
+    # server builds the indexes. What it finds is put right before the table joins
+    # layers_feature: nothing invalid is ever seen.
+    language = translation.get_language()  # its messages in the caller's language
+    with contextlib.ExitStack() as stack:
+        check = stack.enter_context(Aside(lambda: _in_language(repair, language))) \
+            if repair else None
+        # FREEZE: the table is new in this transaction, so its rows are written frozen and
+        # the first reads after the import do not rewrite every page to set hint bits.
+        _copy(cursor, batch.table, values, types, progress, freeze=True)
         feature_batches.index_batch_table(cursor, batch)
-        repairs = pending.result() if pending else None
+        repairs = check.result() if check else None
     if repairs is not None:
         feature_batches.fix_rows(
             cursor, batch, refused=[ids[i] for i in repairs.refused],

@@ -180,6 +180,31 @@ def test_a_failed_batch_import_leaves_no_table_and_no_layer(tmp_path, editors, m
     assert not FeatureBatch.objects.exists() and not batch_tables()
 
 
+@pytest.mark.parametrize("first", [True, False], ids=["batch", "staged"])
+def test_a_row_the_server_refuses_during_the_copy_is_a_clear_failure(tmp_path, editors,
+                                                                      monkeypatch, first):
+    """The COPY goes through psycopg itself (Django does not wrap it): what the server says
+    there still ends as the import's translated refusal, with nothing written."""
+    import psycopg
+
+    from importers import writers
+
+    if not first:
+        do_import(tmp_path, editors.planner, name="awal.geojson")
+    before = Feature.objects.count()
+
+    def refused(*args, **kwargs):
+        raise psycopg.errors.InvalidTextRepresentation("invalid input syntax for type json")
+
+    monkeypatch.setattr(writers, "_copy", refused)
+    with pytest.raises(ImportFailed) as caught:
+        do_import(tmp_path, editors.planner, {**POINTS, "features": POINTS["features"][::-1]},
+                  name="kedua.geojson")
+    assert caught.value.code == "write_failed"
+    assert "invalid input syntax for type json" in caught.value.message
+    assert Feature.objects.count() == before and len(children()) == (0 if first else 1)
+
+
 SQUARE = [[110.0, -0.1], [110.05, -0.1], [110.05, -0.05], [110.0, -0.05], [110.0, -0.1]]
 BOWTIE = [[110.0, -0.1], [110.1, 0.0], [110.1, -0.1], [110.0, 0.0], [110.0, -0.1]]
 FLAT = [[110.0, -0.05], [110.05, -0.05], [110.02, -0.05], [110.0, -0.05]]
