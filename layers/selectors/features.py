@@ -335,13 +335,15 @@ def points_query(source: FeatureSource, *, bbox: tuple[float, float, float, floa
 def points_binary_query(source: FeatureSource, *,
                         bbox: tuple[float, float, float, float] | None, limit: int,
                         properties: list[str], filters: dict[str, str] | None = None,
-                        ) -> tuple[str, dict]:
+                        ordered: bool = False) -> tuple[str, dict]:
     """The rows of `points_query` as one row of packed columns, for the binary answer
     (layers/api/points_binary.py): count; ids (int8) and x, y (int4, micro-degrees of
     EPSG:4326) as big-endian bytes; each property as a JSON array. The aggregates keep no
     order of their own, but all of them read the same rows in one pass, so the columns stay
-    aligned; the ORDER BY only makes the LIMIT choose the same rows each time. Positions are
-    computed before the sort (two integers sort faster than a geometry), straight from a
+    aligned. The rows come in no particular order unless `ordered`: the encoder sorts them by
+    id (sorting 100,000 rows here cost ~30 ms of the server's CPU, against a few ms in numpy),
+    so `ordered` (ORDER BY id) is only needed when there are more rows than `limit`, to make
+    the LIMIT keep the lowest ids. The position is computed once per row, straight from a
     POINT (ST_PointOnSurface only for a MULTIPOINT). Empty geometries have no position and
     are left out."""
     clauses, params, chosen, columns = _point_rows(
@@ -350,12 +352,15 @@ def points_binary_query(source: FeatureSource, *,
     aggregates = "".join(f', json_agg(q."{p}")::text' for p in chosen)
     point = ("CASE WHEN GeometryType(t.geom) = 'POINT' THEN t.geom "
              "ELSE ST_PointOnSurface(t.geom) END")
+    order = f" ORDER BY {source.id_sql}" if ordered else ""
+    # The LIMIT keeps the subquery from being merged into the outer query, so `p` is a
+    # column computed once, not the CASE repeated in each of x and y.
     sql = (
-        "SELECT count(*), string_agg(int8send(q.id), ''), string_agg(int4send(q.x), ''), "
-        f"string_agg(int4send(q.y), ''){aggregates} FROM ("
-        f"SELECT {source.id_sql} AS id, round(ST_X({point}) * 1e6)::int4 AS x, "
-        f"round(ST_Y({point}) * 1e6)::int4 AS y{columns} "
-        f"FROM {source.from_sql} WHERE {source.where_sql(clauses)} "
-        f"ORDER BY {source.id_sql} LIMIT %(limit)s) q"
+        "SELECT count(*), string_agg(int8send(q.id), ''), "
+        "string_agg(int4send(round(ST_X(q.p) * 1e6)::int4), ''), "
+        f"string_agg(int4send(round(ST_Y(q.p) * 1e6)::int4), ''){aggregates} FROM ("
+        f"SELECT {source.id_sql} AS id, {point} AS p{columns} "
+        f"FROM {source.from_sql} WHERE {source.where_sql(clauses)}{order} "
+        "LIMIT %(limit)s) q"
     )
     return sql, params
