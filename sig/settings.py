@@ -274,8 +274,10 @@ SIG_EXTENTS_CACHE = os.environ.get("SIG_EXTENTS_CACHE", "1") == "1"
 _CACHE_DIR = Path(os.environ.get("SIG_CACHE_DIR", BASE_DIR / "var" / "cache"))
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Bytes as they are, not pickled and compressed (sig/cache.py: zlib took as long as the
+    # SQL on the first request after each write).
     "points": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "sig.cache.BytesFileCache",
         "LOCATION": str(_CACHE_DIR / "points"),
         "TIMEOUT": SIG_TILE_MAX_AGE,
         "OPTIONS": {"MAX_ENTRIES": max(1, SIG_POINTS_CACHE_MB // 2)},

@@ -36,41 +36,59 @@ class EncodingError(RuntimeError):
 
 
 def _column(raw: bytes | memoryview | None, dtype: str, n: int, name: str) -> np.ndarray:
-    values = np.frombuffer(bytes(raw or b""), dtype=dtype)
+    values = np.frombuffer(raw or b"", dtype=dtype)
     if len(values) < n:
         raise EncodingError(f"column {name}: {len(values)} values for {n} points")
     return values[:n]
 
 
-def _codes(text: str | None, n: int, name: str) -> tuple[np.ndarray, list]:
-    """A property's values (a JSON array) → (codes, distinct values). Factorised by hashing
-    (pandas), so a property with many distinct values costs no more than one with few."""
-    values = json.loads(text) if text else []
-    if len(values) < n:
-        raise EncodingError(f"property {name}: {len(values)} values for {n} points")
-    codes, uniques = pd.factorize(np.array(values[:n], dtype=object), use_na_sentinel=False)
+def _codes(values: np.ndarray) -> tuple[np.ndarray, list]:
+    """A property's values (an object array) → (codes, distinct values in the order they
+    first appear). Factorised by hashing (pandas), so a property with many distinct values
+    costs no more than one with few."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
     # pandas turns null into NaN; JSON (and the map) want null back.
     distinct = [None if isinstance(v, float) and v != v else v for v in uniques]
     dtype = "<u1" if len(distinct) <= 2**8 else "<u2" if len(distinct) <= 2**16 else "<u4"
     return codes.astype(dtype), distinct
 
 
+def _by_id(ids: np.ndarray, n: int) -> np.ndarray | None:
+    """The positions of the n lowest ids in id order, or None when the ids are in order
+    already (then the first n are those). The query leaves the order to PostgreSQL
+    (points_binary_query), so the answer is sorted here: the same rows give the same bytes
+    whatever plan read them."""
+    if not (ids[1:] < ids[:-1]).any():
+        return None
+    return np.argsort(ids, kind="stable")[:n]  # timsort: near-linear on sorted runs
+
+
 def encode_points(row: Sequence, *, limit: int, names: list[str]) -> bytes:
-    """One row of `points_binary_query` (count, ids, x, y, then one text per name in `names`)
-    → the binary answer. More rows than `limit` sets `truncated` (the query asks for one
-    more than the limit, to know)."""
+    """One row of `points_binary_query` (count, ids, x, y, then one JSON text per name in
+    `names`) → the binary answer, its points in id order. More rows than `limit` sets
+    `truncated` (the query asks for one more than the limit, to know); such a row must come
+    from the `ordered` query, for the rows beyond the limit to be the highest ids."""
     count, ids_raw, xs_raw, ys_raw, *texts = row
     n = min(count, limit)
-    ids = _column(ids_raw, ">i8", n, "id")
+    ids = _column(ids_raw, ">i8", count, "id").astype("<i8")
+    order = _by_id(ids, n)
+
+    def sort(values: np.ndarray) -> np.ndarray:
+        return values[:n] if order is None else values[order]
+
+    ids = sort(ids)
     wide = n and (ids.max() > INT32_MAX or ids.min() < -INT32_MAX - 1)
     columns: list[tuple[str, np.ndarray, list | None]] = [
         ("id", ids.astype("<f8" if wide else "<i4"), None),
-        ("x", _column(xs_raw, ">i4", n, "x").astype("<i4"), None),
-        ("y", _column(ys_raw, ">i4", n, "y").astype("<i4"), None),
+        ("x", sort(_column(xs_raw, ">i4", count, "x")).astype("<i4"), None),
+        ("y", sort(_column(ys_raw, ">i4", count, "y")).astype("<i4"), None),
     ]
     for name, text in zip(names, texts, strict=True):
-        codes, values = _codes(text, n, name)
-        columns.append((name, codes, values))
+        values = json.loads(text) if text else []
+        if len(values) < count:
+            raise EncodingError(f"property {name}: {len(values)} values for {count} points")
+        codes, distinct = _codes(sort(np.array(values[:count], dtype=object)))
+        columns.append((name, codes, distinct))
 
     described, offset = [], 0
     for name, array, values in columns:

@@ -2,6 +2,7 @@
 
 import json
 
+import mapbox_vector_tile
 import pytest
 from django.contrib.gis.geos import LineString, Point
 
@@ -91,6 +92,25 @@ def test_tiles_carry_features_and_revalidate_by_etag(client, assets):
     assets[0].save()
     again = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 200 and again["ETag"] != etag
+
+
+def test_a_tile_keeps_the_categories_asked_for(client, assets):
+    """Tiles write the category filter with the categories' ids (features.CATEGORY_BY_ID):
+    the same features as the slugs name, none for a slug that names no category."""
+    url = "/tiles/aset/10/824/512.pbf"  # 109.69–110.04°E: the road and the first schools
+
+    def ids(**params):
+        data = mapbox_vector_tile.decode(client.get(url, params).content)
+        return sorted(f["id"] for f in data.get("aset", {"features": []})["features"])
+
+    road, schools = [assets[10].pk], ids(category="sekolah")
+    assert schools and set(schools) <= {a.pk for a in assets[:10]}
+    assert ids(category="jalan") == road
+    assert ids(category="jalan,sekolah") == ids() == sorted(schools + road)
+    assert ids(category="jalan,tidak-ada") == road
+    assert ids(category="tidak-ada") == []
+    baik = {a.pk for a in assets if a.condition == "baik"}
+    assert ids(category="sekolah", condition="baik") == [i for i in schools if i in baik]
 
 
 def test_tile_coordinates_out_of_range_are_refused(client, db):
