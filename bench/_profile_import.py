@@ -82,10 +82,15 @@ def main() -> int:
                  "_write_staged", "_copy", "_record_history"):
         wrap(writers, name, "writers." + name, server=name in ("_copy", "_record_history"))
     from layers.services import feature_batches
-    for name in ("create_batch_table", "reserve_ids", "attach_batch_table"):
+    for name in ("create_batch_table", "reserve_ids", "set_defaults", "index_batch_table",
+                 "fix_rows", "attach_batch_table"):
         wrap(feature_batches, name, "batches." + name, server=True)
     # The COPY data, made in this thread while psycopg's writer thread sends the blocks before.
     from importers import copy_binary, jsonb_rows
+    from importers.aside import Aside
+    wrap(Aside, "__init__", "  aside: fork the geometry check")
+    wrap(Aside, "result", "  aside: wait for the geometry check")
+    wrap(copy_binary, "ewkb", "  copy_binary.ewkb (the file's WKB)")
     wrap(copy_binary, "ewkb_of", "  copy_binary.ewkb_of (geometries)")
     wrap(jsonb_rows, "encode", "  jsonb_rows.encode (the properties)")
     wrap(copy_binary, "encode_rows", "  copy_binary.encode_rows (row layout)")

@@ -21,6 +21,8 @@ import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from django.utils import translation
+
 from importers.errors import ImportErrorCode, ImportFailed
 
 T = TypeVar("T")
@@ -29,21 +31,30 @@ T = TypeVar("T")
 class Aside(Generic[T]):
     """`work()` started in a child process; `result()` waits for it and returns what it
     returned (or raises what it raised: ImportFailed as such, anything else as RuntimeError).
-    `close()` ends the child if its result is no longer wanted. Use it as a context manager."""
+    `close()` ends the child if its result is no longer wanted. Use it as a context manager.
+    `nice`: the child's lower priority (it yields the cores to this process and the server
+    when they need them)."""
 
-    def __init__(self, work: Callable[[], T]) -> None:
+    def __init__(self, work: Callable[[], T], *, nice: int = 0) -> None:
         self._pid = 0
         self._thread: threading.Thread | None = None
         self._outcome: tuple | None = None
         if not hasattr(os, "fork"):
-            self._thread = threading.Thread(target=self._run_here, args=(work,), daemon=True)
+            language = translation.get_language()  # a thread does not inherit it
+
+            def in_language() -> T:
+                with translation.override(language):
+                    return work()
+
+            self._thread = threading.Thread(target=self._run_here, args=(in_language,),
+                                            daemon=True)
             self._thread.start()
             return
         self._read, write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child
             os.close(self._read)
-            _child(work, write)  # never returns
+            _child(work, write, nice)  # never returns
         self._pid = pid
         os.close(write)
 
@@ -90,9 +101,10 @@ def _outcome(work: Callable[[], T]) -> tuple:
         return ("error", f"{type(exc).__name__}: {exc}")
 
 
-def _child(work: Callable[[], T], write: int) -> None:
+def _child(work: Callable[[], T], write: int, nice: int) -> None:
     status = 1
     try:
+        os.nice(nice)
         data = pickle.dumps(_outcome(work))
         with os.fdopen(write, "wb") as pipe:
             pipe.write(data)

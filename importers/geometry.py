@@ -7,15 +7,17 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
+import pyarrow as pa
 import shapely
 from django.utils.translation import gettext as _
 
+from importers.aside import Aside
 from importers.report import Problem
 from importers.sources import SourceRows, parse_wkb
 
-# Rows per shapely call in the deferred check, which runs in a thread beside the writer's
-# statements: shapely keeps the GIL through a call, and each statement needs it back a few
-# times (1,024 polygons: ~1 ms of parse or validity check).
+# Rows per shapely call in the validity check: where it runs in a thread (no fork), shapely
+# keeps the GIL through a call, and the writer needs it back between statements (1,024
+# polygons: ~1 ms of parse or validity check).
 SLICE = 1024
 # Where Indonesia is, with a margin (EEZ included): data outside is very likely in the wrong CRS.
 INDONESIA_BOUNDS = (94.0, -12.0, 142.0, 7.0)
@@ -57,12 +59,19 @@ class CheckedGeometries:
     problems: list[Problem]
     notices: list[str]
     wanted: set[str]
-    # Set when the validity check was deferred (see check_geometries).
+    # Set when the validity check was deferred (see check_geometries): given the rows kept
+    # in the end (a mask over the file's features), what the check found among them.
     repair: Callable[[np.ndarray], Repairs] | None = None
+    aside: Aside | None = None  # where the deferred check runs; `close()` ends it
     # The file's own WKB of `geoms`, when the checks changed none of them (EPSG:4326, 2D,
     # no part taken out of a collection, no repair or promotion yet): the writer sends it on
     # instead of encoding every geometry again.
-    wkb: np.ndarray | None = None
+    wkb: pa.BinaryArray | None = None
+
+    def close(self) -> None:
+        """End the deferred check if it still runs (the import stopped before it was read)."""
+        if self.aside is not None:
+            self.aside.close()
 
 
 def _multi(geoms: np.ndarray, kind: str) -> np.ndarray:
@@ -182,7 +191,8 @@ def check_geometries(rows: SourceRows, *, kinds: set[str] | None,
     if defer_repair:
         if multi:
             raise ValueError("a deferred repair cannot promote to multi parts")
-        checked.repair = lambda kept: repair_invalid(geoms[kept], np.flatnonzero(kept), wanted)
+        features = np.flatnonzero(keep)
+        _defer(checked, features, lambda: repair_invalid(geoms[features], features, wanted))
         checked.wkb = wkb  # the repairs are put right after the write (importers/writers.py)
         return checked
     kept = np.flatnonzero(keep)
@@ -236,18 +246,45 @@ def _check_heads(rows: SourceRows, kinds: set[str] | None) -> CheckedGeometries:
     keep[wrong] = False
     checked = CheckedGeometries(geoms=None, keep=keep, kinds=kind_of, problems=problems,
                                 notices=[], wanted=wanted, wkb=rows.wkb)
-    checked.repair = lambda kept: _check_parsed(rows, np.flatnonzero(kept), wanted)
+    features = np.flatnonzero(keep)
+    _defer(checked, features, lambda: _check_parsed(rows, features, wanted))
     return checked
+
+
+def _defer(checked: CheckedGeometries, features: np.ndarray, work: Callable[[], Repairs]
+           ) -> None:
+    """Start the deferred check of `features` (positions in the file) now, aside
+    (importers/aside.py: a child process, at a lower priority). It has a core of its own
+    while this process prepares the rows and the server waits for them, and again while the
+    server builds a batch table's indexes; beside the COPY it yields. `checked.repair(kept)`
+    waits for it and tells what it found among the rows kept in the end."""
+    checked.aside = Aside(work, nice=10)
+    checked.repair = lambda kept: _among(checked.aside.result(), features, kept)
+
+
+def _among(repairs: Repairs, features: np.ndarray, kept: np.ndarray) -> Repairs:
+    """`repairs` found among `features` (positions in the file), told by position among the
+    rows `kept` (a mask over the file), as the writer has them; what concerns a row left out
+    since (a duplicate key…) is dropped."""
+    position = np.full(len(kept), -1, dtype=np.int64)
+    position[kept] = np.arange(int(kept.sum()))
+    at = position[features]
+    return Repairs(
+        replaced={int(at[i]): g for i, g in repairs.replaced.items() if at[i] >= 0},
+        refused=[int(at[i]) for i in repairs.refused if at[i] >= 0],
+        problems=[p for p in repairs.problems if kept[p.feature - 1]],
+        notices=repairs.notices, bounds=repairs.bounds)
 
 
 def _check_parsed(rows: SourceRows, features: np.ndarray, wanted: set[str]) -> Repairs:
     """The rest of check_geometries for the fast lane, on the kept features (`features`:
     their positions in the file): parse, refuse empty ones, repair invalid ones, and the
     extent with its notice. Positions in what it returns are among `features`."""
-    wkb = rows.wkb[features]
+    wkb = rows.wkb.take(pa.array(features))
     # In slices: shapely keeps the GIL through one call (see repair_invalid).
-    geoms = np.concatenate([parse_wkb(wkb[i:i + SLICE], rows.name)
-                            for i in range(0, len(wkb), SLICE)]) if len(wkb) else wkb
+    geoms = np.concatenate([parse_wkb(wkb.slice(i, SLICE), rows.name)
+                            for i in range(0, len(wkb), SLICE)]) if len(wkb) else \
+        np.empty(0, dtype=object)
     empty = np.flatnonzero(shapely.is_empty(geoms))
     present = np.ones(len(geoms), dtype=bool)
     present[empty] = False

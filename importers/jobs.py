@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import psycopg
+import pyarrow as pa
 import shapely
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import DatabaseError, connections, transaction
@@ -23,7 +24,7 @@ from importers.geometry import CheckedGeometries, check_geometries
 from importers.mapping import check_mapping, suggest_mapping
 from importers.models import ImportJob, JobStatus
 from importers.report import ImportReport
-from importers.sources import Source, open_source, read_source
+from importers.sources import Source, SourceRows, open_source, read_source
 from importers.targets import AssetsTarget, Context, LayerTarget, Target, target_for
 from importers.writers import write_rows
 
@@ -97,7 +98,8 @@ def _source_refs(target: Target, attrs: pd.DataFrame, checked: CheckedGeometries
     # The file's WKB when it is stored as it is: the same bytes shapely writes of it, in the
     # same upper-case hex (a re-import must find the keys of earlier imports).
     content["__geom"] = shapely.to_wkb(checked.geoms, hex=True) if checked.wkb is None else \
-        pd.Series(checked.wkb).map(bytes.hex, na_action="ignore").str.upper().to_numpy()
+        pd.Series(checked.wkb.to_numpy(zero_copy_only=False)).map(
+            bytes.hex, na_action="ignore").str.upper().to_numpy()
     hashed = pd.util.hash_pandas_object(content, index=False).map("h{:016x}".format)
     # Identical features (two wells at one spot, no attributes) stay distinct by their
     # occurrence number, which a re-import of the same file reproduces.
@@ -146,10 +148,21 @@ def run_import(request: ImportRequest, *, progress: Progress | None = None) -> I
     step(0.3, _("Checking geometries"))
     kinds = {"point", "line", "polygon"} if isinstance(target, AssetsTarget) else \
         target.geometry_kinds()
-    # A thematic layer's validity check waits for the write: a first import runs it while the
-    # database builds the new batch table's indexes (importers/writers.py).
+    # A thematic layer's validity check runs aside from here on (a child process), while the
+    # rows are prepared and written; the writer reads what it found when it needs it: a first
+    # import after the batch table's indexes are built (importers/writers.py).
     checked = check_geometries(rows, kinds=kinds, multi=target.multi,
                                defer_repair=isinstance(target, LayerTarget))
+    try:
+        return _write(request, target, source, rows, checked, mapping, report, step)
+    finally:
+        checked.close()  # the deferred check, if the import stopped before it was read
+
+
+def _write(request: ImportRequest, target: Target, source: Source, rows: SourceRows,
+                     checked: CheckedGeometries, mapping: dict[str, str],
+                     report: ImportReport, step: Callable[[float, str], None]
+                     ) -> ImportOutcome:
     report.notices.extend(checked.notices)
     ctx = Context(constants=request.constants, key_field=request.key, user=request.user,
                   public=request.public, keep=checked.keep.copy(), problems=checked.problems)
@@ -176,7 +189,7 @@ def run_import(request: ImportRequest, *, progress: Progress | None = None) -> I
             result = write_rows(
                 target=target, stage=stage[keep],
                 geoms=checked.geoms[keep] if checked.geoms is not None else None,
-                wkb=checked.wkb[keep] if checked.wkb is not None else None,
+                wkb=checked.wkb.filter(pa.array(keep)) if checked.wkb is not None else None,
                 keyed=bool(request.key),
                 source_ref=refs[keep], user=request.user, public=request.public,
                 json=(json_column, attrs.loc[keep, unmapped]) if json_column else None,

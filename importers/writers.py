@@ -6,7 +6,6 @@ rows are COPYed into a batch table of their own, as nothing can match them
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import time
@@ -22,13 +21,12 @@ import pyarrow.compute as pc
 import shapely
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
-from django.utils import timezone, translation
+from django.utils import timezone
 from psycopg import pq
 from psycopg.adapt import PyFormat, Transformer
 from psycopg.copy import QueuedLibpqWriter
 
 from importers import copy_binary, jsonb_rows
-from importers.aside import Aside
 from importers.geometry import Repairs
 from importers.targets import Target
 from layers.models.common import FeatureBase
@@ -102,14 +100,14 @@ class Geometries:
     when it is sent as it is (`wkb`), else from shapely geometries."""
 
     geoms: np.ndarray | None
-    wkb: np.ndarray | None = None
+    wkb: pa.BinaryArray | None = None
 
     def __len__(self) -> int:
         return len(self.wkb if self.wkb is not None else self.geoms)
 
     def block(self, start: int, end: int) -> copy_binary.Column:
         if self.wkb is not None:
-            return copy_binary.ewkb(self.wkb[start:end], _SRID)
+            return copy_binary.ewkb(self.wkb.slice(start, end - start), _SRID)
         return copy_binary.ewkb_of(self.geoms[start:end], _SRID)
 
 
@@ -211,11 +209,6 @@ def _copy(cursor, table: str, columns: dict[str, Column], types: dict[str, str],
             copy.write(chunk)
 
 
-def _in_language(work: Callable[[], Repairs], language: str | None) -> Repairs:
-    with translation.override(language):
-        return work()
-
-
 def uuid7_series(n: int) -> list[bytes]:
     """n new UUIDs (version 7, RFC 9562): this millisecond, then a counter in the 30 bits after
     it (method 1), the rest random. Increasing, so the unique btree indexes on `uid` grow at
@@ -244,7 +237,7 @@ def _history_columns(model) -> list[str]:
 def write_rows(*, target: Target, stage: pd.DataFrame, geoms: np.ndarray | None,
                source_ref: pd.Series, user: AbstractBaseUser | None, public: bool,
                reason: str, json: tuple[str, pd.DataFrame] | None = None,
-               repair: Callable[[], Repairs] | None = None, wkb: np.ndarray | None = None,
+               repair: Callable[[], Repairs] | None = None, wkb: pa.BinaryArray | None = None,
                keyed: bool = False,
                progress: Callable[[float], None] | None = None) -> WriteResult:
     """Upsert the rows by the target's natural key; returns created and updated ids (in the
@@ -267,13 +260,14 @@ def write_rows(*, target: Target, stage: pd.DataFrame, geoms: np.ndarray | None,
                     geoms = geoms.copy()
                     geoms[at] = fixed
                 if wkb is not None:
-                    wkb = wkb.copy()
-                    wkb[at] = list(shapely.to_wkb(np.array(fixed, dtype=object)))
+                    patched = wkb.to_numpy(zero_copy_only=False).copy()
+                    patched[at] = list(shapely.to_wkb(np.array(fixed, dtype=object)))
+                    wkb = pa.array(patched, type=pa.binary())
             kept = np.ones(len(stage), dtype=bool)
             kept[repairs.refused] = False
             stage, source_ref = stage[kept], source_ref[kept]
             geoms = geoms[kept] if geoms is not None else None
-            wkb = wkb[kept] if wkb is not None else None
+            wkb = wkb.filter(pa.array(kept)) if wkb is not None else None
             json = (json[0], json[1][kept]) if json is not None else None
         elif batch and keyed:
             # A batch table's rows go in in key order: the server then builds the unique key's
@@ -284,7 +278,7 @@ def write_rows(*, target: Target, stage: pd.DataFrame, geoms: np.ndarray | None,
             stage, source_ref = stage.iloc[order], source_ref.iloc[order]
             geoms = geoms[order] if geoms is not None else None
             json = (json[0], json[1].iloc[order]) if json is not None else None
-            wkb = wkb[order] if wkb is not None else None
+            wkb = wkb.take(pa.array(order)) if wkb is not None else None
         # Only what the file provides: an optional field the file lacks keeps its stored value.
         columns = {c: t for c, t in target.columns.items() if c in stage.columns}
         columns.update({"geom": "geometry", "source_ref": "text"})
@@ -328,19 +322,13 @@ def _write_batch(cursor, target: Target, columns: dict[str, str], values: dict[s
     feature_batches.set_defaults(cursor, batch, shared)
     values.update({"id": sent, "uid": uuid7_series(n)})
     types = {**columns, "id": "int8", "uid": "bytea"}
-    # The geometry check (importers/geometry.py: parse, validity, extent, as deferred) runs
-    # aside, in a child process (importers/aside.py), while this one sends the COPY and the
-    # server builds the indexes. What it finds is put right before the table joins
-    # layers_feature: nothing invalid is ever seen.
-    language = translation.get_language()  # its messages in the caller's language
-    with contextlib.ExitStack() as stack:
-        check = stack.enter_context(Aside(lambda: _in_language(repair, language))) \
-            if repair else None
-        # FREEZE: the table is new in this transaction, so its rows are written frozen and
-        # the first reads after the import do not rewrite every page to set hint bits.
-        _copy(cursor, batch.table, values, types, progress, freeze=True)
-        feature_batches.index_batch_table(cursor, batch)
-        repairs = check.result() if check else None
+    # FREEZE: the table is new in this transaction, so its rows are written frozen and the
+    # first reads after the import do not rewrite every page to set hint bits.
+    _copy(cursor, batch.table, values, types, progress, freeze=True)
+    feature_batches.index_batch_table(cursor, batch)
+    # The deferred geometry check (importers/geometry.py) has run aside meanwhile: what it
+    # found is put right before the table joins layers_feature: nothing invalid is ever seen.
+    repairs = repair() if repair else None
     if repairs is not None:
         feature_batches.fix_rows(
             cursor, batch, refused=[ids[i] for i in repairs.refused],
