@@ -102,7 +102,7 @@ def clean_layer(slug: str, vacuum: bool = True) -> None:
         # the history trigger on them does not copy every row on its way out.
         for (table,) in sql("SELECT \"table\" FROM layers_featurebatch WHERE layer_id = ANY(%s)",
                             [ids]):
-            sql(f"DROP TABLE IF EXISTS {table}")
+            sql(f"DROP TABLE IF EXISTS {table} CASCADE")  # and its parts
         sql("DELETE FROM layers_featurebatch WHERE layer_id = ANY(%s)", [ids])
         sql("DELETE FROM layers_historicalfeature WHERE layer_id = ANY(%s)", [ids])
         sql("DELETE FROM layers_feature WHERE layer_id = ANY(%s)", [ids])

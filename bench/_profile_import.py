@@ -82,7 +82,7 @@ def main() -> int:
                  "_write_staged", "_copy", "_record_history"):
         wrap(writers, name, "writers." + name, server=name in ("_copy", "_record_history"))
     from layers.services import feature_batches
-    for name in ("create_batch_table", "reserve_ids", "set_defaults", "index_batch_table",
+    for name in ("create_batch_table", "set_defaults", "index_batch_table",
                  "fix_rows", "attach_batch_table"):
         wrap(feature_batches, name, "batches." + name, server=True)
     # The COPY data, made in this thread while psycopg's writer thread sends the blocks before.

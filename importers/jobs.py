@@ -15,7 +15,7 @@ import psycopg
 import pyarrow as pa
 import shapely
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,7 @@ from importers.report import ImportReport
 from importers.sources import Source, SourceRows, open_source, read_source
 from importers.targets import AssetsTarget, Context, LayerTarget, Target, target_for
 from importers.writers import write_rows
+from layers.services import feature_batches
 
 Progress = Callable[[float, str], None]
 
@@ -168,6 +169,11 @@ def _write(request: ImportRequest, target: Target, source: Source, rows: SourceR
                   public=request.public, keep=checked.keep.copy(), problems=checked.problems)
     summary = _summary(source, rows.attrs, checked.geoms)
     attrs = rows.attrs
+    # A first import may be loaded in parts by connections of their own that commit their
+    # tables (importers/writers.py): only when this transaction is the import's whole (not
+    # inside a caller's, not a dry run), and they are dropped if it does not commit.
+    side = not request.dry_run and not connection.in_atomic_block
+    side_tables: list[str] = []
     try:
         with transaction.atomic():
             if isinstance(target, LayerTarget):
@@ -190,13 +196,14 @@ def _write(request: ImportRequest, target: Target, source: Source, rows: SourceR
                 target=target, stage=stage[keep],
                 geoms=checked.geoms[keep] if checked.geoms is not None else None,
                 wkb=checked.wkb.filter(pa.array(keep)) if checked.wkb is not None else None,
-                keyed=bool(request.key),
+                keyed=bool(request.key), side=side,
                 source_ref=refs[keep], user=request.user, public=request.public,
                 json=(json_column, attrs.loc[keep, unmapped]) if json_column else None,
                 repair=(lambda: checked.repair(keep)) if checked.repair else None,
                 reason=request.reason or _("Import of %(file)s") % {
                     "file": Path(request.path).name},
                 progress=lambda f: step(0.5 + 0.4 * f, _("Writing")))
+            side_tables = result.side_tables
             if result.repairs is not None:
                 kept = np.flatnonzero(keep)
                 keep[kept[result.repairs.refused]] = False
@@ -205,15 +212,18 @@ def _write(request: ImportRequest, target: Target, source: Source, rows: SourceR
                                          key=lambda p: (p.feature, p.code))
                 report.notices.extend(result.repairs.notices)
                 summary.bounds = result.repairs.bounds or summary.bounds
-            if not result.created and not result.updated and not result.matched:
+            if not result.created_count and not result.updated and not result.matched:
                 raise _nothing_left(report)  # the deferred geometry check refused the rest
-            report.created = len(result.created)
+            report.created = result.created_count
             report.updated = len(result.updated)
             report.unchanged = result.matched - report.updated
             step(0.95, _("Finishing"))
             if request.dry_run:
                 transaction.set_rollback(True)
-    except (DatabaseError, psycopg.Error) as exc:  # the COPY is psycopg's own, not wrapped
+    except BaseException as exc:
+        feature_batches.drop_tables(side_tables)
+        if not isinstance(exc, DatabaseError | psycopg.Error):  # the COPY is psycopg's own
+            raise
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ImportFailed(ImportErrorCode.WRITE_FAILED, _(
             "The database refused the data, nothing was imported: %(reason)s")

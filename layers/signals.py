@@ -15,4 +15,4 @@ def drop_batch_table(sender, instance: FeatureBatch, **kwargs) -> None:
     # deleted the layer's features first) go too.
     if instance.table:
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {instance.table}")
+            cursor.execute(f"DROP TABLE IF EXISTS {instance.table} CASCADE")  # and its parts

@@ -6,9 +6,10 @@ it, all in its one transaction; a failure leaves nothing behind."""
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import datetime
 
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
 
 from layers.models import FeatureBatch, Layer
@@ -30,15 +31,34 @@ def create_batch_table(cursor, *, layer: Layer, user_id: int | None, reason: str
                                         user_id=user_id, created_at=now, rows=rows)
     batch.table = f"{PARENT}_b{batch.pk}"
     batch.save(update_fields=["table"])
+    create_bare_table(cursor, batch, batch.table)
+    return batch
+
+
+def create_bare_table(cursor, batch: FeatureBatch, table: str) -> None:
+    """`table` like the parent, bare but for its validated CHECKs and the batch's layer CHECK
+    (named after the batch table: INHERIT matches CHECKs by name)."""
     # A table of that name can only be an orphan (e.g. left by a test database flush, which
-    # empties tables but keeps them): no batch record names it.
-    cursor.execute(f"DROP TABLE IF EXISTS {batch.table}")
-    cursor.execute(f"CREATE TABLE {batch.table} (LIKE {PARENT} INCLUDING DEFAULTS)")
-    checks = [f"ADD CONSTRAINT {batch.table}_layer CHECK (layer_id = {int(layer.pk)})"]
+    # empties tables but keeps them, or by an import that died): no batch record names it.
+    cursor.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
+    cursor.execute(f"CREATE TABLE {table} (LIKE {PARENT} INCLUDING DEFAULTS)")
+    # Ids from the feature sequence, taken by the COPY itself (unique across the whole
+    # inheritance tree; one `nextval` a row in the server processes that load the rows, not a
+    # round trip of 200,000 reserved ids first).
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [PARENT])
+    sequence = cursor.fetchone()[0]  # looked up once: per row it costs ~7 µs, 1.3 s in all
+    cursor.execute(f"ALTER TABLE {table} ALTER COLUMN id SET DEFAULT nextval(%s::regclass)",
+                   [sequence])
+    checks = [f"ADD CONSTRAINT {batch.table}_layer CHECK (layer_id = {int(batch.layer_id)})"]
     checks += [f"ADD CONSTRAINT {name} {definition}"
                for name, definition in _parent_checks(cursor, validated=True)]
-    cursor.execute(f"ALTER TABLE {batch.table} {', '.join(checks)}")
-    return batch
+    cursor.execute(f"ALTER TABLE {table} {', '.join(checks)}")
+
+
+def part_tables(batch: FeatureBatch, parts: int) -> list[str]:
+    """The tables of a batch loaded in parts (writers.py: one server process each): they
+    hold its rows and inherit from the batch table, which stays empty."""
+    return [f"{batch.table}_{k}" for k in range(parts)]
 
 
 def _parent_checks(cursor, *, validated: bool) -> list[tuple[str, str]]:
@@ -50,41 +70,31 @@ def _parent_checks(cursor, *, validated: bool) -> list[tuple[str, str]]:
     return cursor.fetchall()
 
 
-def set_defaults(cursor, batch: FeatureBatch, values: dict[str, object]) -> None:
-    """Column defaults of the bare table for the values every row of the batch shares (the
-    COPY then leaves those columns out); `attach_batch_table` puts the parent's back."""
+def set_defaults(cursor, table: str, values: dict[str, object]) -> None:
+    """Column defaults of a bare table for the values every row of the batch shares (the
+    COPY then leaves those columns out); `index_batch_table` puts the parent's back."""
     for column, value in values.items():
-        cursor.execute(f"ALTER TABLE {batch.table} ALTER COLUMN {column} SET DEFAULT %s",
-                       [value])
-
-
-def reserve_ids(cursor, n: int) -> list[int]:
-    """n ids from the feature sequence (the batch table has no identity of its own; the ids
-    must be unique across the whole inheritance tree)."""
-    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [PARENT])
-    sequence = cursor.fetchone()[0]  # looked up once: per row it costs ~7 µs, 1.3 s in all
-    cursor.execute("SELECT array_agg(nextval(%s::regclass)) FROM generate_series(1, %s)",
-                   [sequence, n])
-    return cursor.fetchone()[0]
+        cursor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT %s", [value])
 
 
 def _rename(definition: str, table: str) -> str:
     return re.sub(rf"\bON (\S+\.)?{PARENT} ", f"ON {table} ", definition, count=1)
 
 
-def index_batch_table(cursor, batch: FeatureBatch) -> None:
-    """The parent's defaults, CHECKs and unique and spatial indexes on the loaded table (the
+def index_batch_table(cursor, table: str) -> None:
+    """The parent's defaults, CHECKs and unique and spatial indexes on a loaded table (the
     long part: the importer checks geometries meanwhile)."""
-    table, parent = batch.table, _parent_oid(cursor)
+    parent = _parent_oid(cursor)
     # The parent's column defaults again (set_defaults changed some for the COPY).
     cursor.execute("""
         SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a
         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
         WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped
           AND a.attidentity = ''""", [parent])
-    statements = [f"ALTER TABLE {table} " + ", ".join(
+    statements = [f"ALTER TABLE {table} ALTER COLUMN id DROP DEFAULT, " + ", ".join(
         f"ALTER COLUMN {column} " + (f"SET DEFAULT {default}" if default else "DROP DEFAULT")
-        for column, default in cursor.fetchall())]
+        for column, default in cursor.fetchall())]  # (new rows go to the parent, whose id
+    # is an identity column)
     # The parent's NOT VALID CHECKs (the geometry validity one, migration 0012): every row it
     # holds was checked when written, and so were these, by the importer (the same GEOS
     # `is_valid`); NOT VALID keeps it enforced for every later write without a second pass
@@ -109,32 +119,50 @@ def index_batch_table(cursor, batch: FeatureBatch) -> None:
         cursor.execute(statement)
 
 
-def fix_rows(cursor, batch: FeatureBatch, *, replaced: dict[int, bytes],
-             refused: list[int]) -> None:
+def fix_rows(cursor, batch: FeatureBatch, *, replaced: dict[uuid.UUID, bytes],
+             refused: list[uuid.UUID]) -> None:
     """What the importer's geometry check found after the COPY: repaired geometries (EWKB by
-    id) stored instead, refused rows removed. Before the triggers exist: not an edit."""
+    uid) stored instead, refused rows removed. Before the triggers exist: not an edit."""
     if replaced:
         cursor.execute(f"UPDATE {batch.table} t SET geom = ST_GeomFromEWKB(v.ewkb) "
-                       "FROM unnest(%s::bigint[], %s::bytea[]) AS v(id, ewkb) "
-                       "WHERE t.id = v.id", [list(replaced), list(replaced.values())])
+                       "FROM unnest(%s::uuid[], %s::bytea[]) AS v(uid, ewkb) "
+                       "WHERE t.uid = v.uid", [list(replaced), list(replaced.values())])
     if refused:
-        cursor.execute(f"DELETE FROM {batch.table} WHERE id = ANY(%s::bigint[])", [refused])
+        cursor.execute(f"DELETE FROM {batch.table} WHERE uid = ANY(%s::uuid[])", [refused])
         batch.rows -= len(refused)
         batch.save(update_fields=["rows"])
 
 
-def attach_batch_table(cursor, batch: FeatureBatch) -> None:
-    """Foreign keys and triggers on the indexed table, then INHERIT: from here on its rows are
-    rows of `layers_feature` (the lock on the parent is SHARE UPDATE EXCLUSIVE: reads and
-    writes of other layers go on)."""
-    table, parent = batch.table, _parent_oid(cursor)
+def attach_batch_table(cursor, batch: FeatureBatch, parts: list[str] = ()) -> None:
+    """Foreign keys and triggers on the indexed table (and on its parts, which hold the rows
+    when it was loaded in parts), then INHERIT: from here on its rows are rows of
+    `layers_feature` (the lock on the parent is SHARE UPDATE EXCLUSIVE: reads and writes of
+    other layers go on)."""
+    for part in parts:
+        _attach(cursor, part, batch, inherit=False)  # under the batch table already
+    _attach(cursor, batch.table, batch, inherit=True)
+    # What the parent's statement trigger does for its own inserts: new tiles and ETags.
+    cursor.execute("UPDATE layers_layer SET data_version = data_version + 1 WHERE id = %s",
+                   [batch.layer_id])
+
+
+def inherit_parts(cursor, batch: FeatureBatch, parts: list[str]) -> None:
+    """The parts under the batch table, so that statements on it (fix_rows) reach their rows;
+    still no trigger, and not yet part of `layers_feature`."""
+    for part in parts:
+        cursor.execute(f"ALTER TABLE {part} INHERIT {batch.table}")
+
+
+def _attach(cursor, table: str, batch: FeatureBatch, *, inherit: bool) -> None:
+    parent = _parent_oid(cursor)
     # NOT VALID, as the geometry CHECK: the layer row is locked by the import and the user is
     # the importer; every later write is checked.
     cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
                    "WHERE conrelid = %s AND contype = 'f' ORDER BY conname", [parent])
     statements = [f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition} NOT VALID"
                   for name, definition in cursor.fetchall()]
-    statements.append(f"ALTER TABLE {table} INHERIT {PARENT}")
+    if inherit:
+        statements.append(f"ALTER TABLE {table} INHERIT {PARENT}")
     # Row triggers fire on the table that holds the row, so the parent's are repeated here
     # (its statement triggers fire for statements on the parent and see this table's rows).
     cursor.execute("SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = %s "
@@ -145,16 +173,32 @@ def attach_batch_table(cursor, batch: FeatureBatch) -> None:
         f"FOR EACH ROW EXECUTE FUNCTION layers_feature_batch_history('{int(batch.pk)}')")
     for statement in statements:
         cursor.execute(statement)
-    # What the parent's statement trigger does for its own inserts: new tiles and ETags.
-    cursor.execute("UPDATE layers_layer SET data_version = data_version + 1 WHERE id = %s",
-                   [batch.layer_id])
+
+
+def drop_tables(tables: list[str]) -> None:
+    """Remove part tables that a side connection committed, when the import they belong to
+    did not (its transaction rolled back): through a connection of their own."""
+    if not tables:
+        return
+    side = connections.create_connection("default")
+    try:
+        with side.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
+    finally:
+        side.close()
 
 
 def batch_of(feature_id: int) -> FeatureBatch | None:
     """The batch whose table holds the feature, if any."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT tableoid::regclass::text FROM {PARENT} WHERE id = %s",
-                       [feature_id])
+        # The table holding the row, or the batch table above it when that is a part.
+        cursor.execute(f"""
+            SELECT coalesce((SELECT i.inhparent::regclass::text FROM pg_inherits i
+                             WHERE i.inhrelid = f.tableoid
+                               AND i.inhparent <> '{PARENT}'::regclass),
+                            f.tableoid::regclass::text)
+            FROM {PARENT} f WHERE f.id = %s""", [feature_id])
         row = cursor.fetchone()
     if row is None or row[0] == PARENT:
         return None
@@ -166,9 +210,9 @@ def untouched_since_import(batch: FeatureBatch) -> tuple[bool, list[int]]:
     writes the imported version to the history first), and up to 20 ids that are not."""
     with connection.cursor() as cursor:
         cursor.execute(f"""
-            SELECT (SELECT count(*) FROM ONLY {batch.table}),
+            SELECT (SELECT count(*) FROM {batch.table}),
                    ARRAY(SELECT DISTINCT h.id FROM layers_historicalfeature h
-                         JOIN ONLY {batch.table} t ON t.id = h.id ORDER BY h.id LIMIT 20)""")
+                         JOIN {batch.table} t ON t.id = h.id ORDER BY h.id LIMIT 20)""")
         count, changed = cursor.fetchone()
     return count == batch.rows and not changed, list(changed)
 
@@ -176,7 +220,7 @@ def untouched_since_import(batch: FeatureBatch) -> tuple[bool, list[int]]:
 def drop_batch_table(batch: FeatureBatch, *, by_id: int | None = None) -> None:
     """Remove the batch's rows at once (the revert of its import). The record stays, marked."""
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {batch.table}")
+        cursor.execute(f"DROP TABLE IF EXISTS {batch.table} CASCADE")  # and its parts
         cursor.execute("UPDATE layers_layer SET data_version = data_version + 1 WHERE id = %s",
                        [batch.layer_id])
     batch.reverted_at = timezone.now()

@@ -126,7 +126,8 @@ def _revert_batch(job_id: int, batch: FeatureBatch, by: AbstractBaseUser | None
     if not untouched:
         raise _changed_since(changed)
     desa = _DESA_OF.format(level=int(Level.VILLAGE), geom="t.geom")
-    _refuse_unless_publisher(by, _fetch(f"SELECT DISTINCT {desa} FROM ONLY {batch.table} t", {}))
+    # The batch table with its parts, if it was loaded in parts.
+    _refuse_unless_publisher(by, _fetch(f"SELECT DISTINCT {desa} FROM {batch.table} t", {}))
     feature_batches.drop_batch_table(batch, by_id=getattr(by, "pk", None))
     return ImportRevertResult(job_id=job_id, deleted=batch.rows, restored=0)
 
