@@ -172,8 +172,8 @@ def _write(request: ImportRequest, target: Target, source: Source, rows: SourceR
     # A first import may be loaded in parts by connections of their own that commit their
     # tables (importers/writers.py): only when this transaction is the import's whole (not
     # inside a caller's, not a dry run), and they are dropped if it does not commit.
-    side = not request.dry_run and not connection.in_atomic_block
-    side_tables: list[str] = []
+    side_tables: list[str] | None = None \
+        if request.dry_run or connection.in_atomic_block else []
     try:
         with transaction.atomic():
             if isinstance(target, LayerTarget):
@@ -196,14 +196,13 @@ def _write(request: ImportRequest, target: Target, source: Source, rows: SourceR
                 target=target, stage=stage[keep],
                 geoms=checked.geoms[keep] if checked.geoms is not None else None,
                 wkb=checked.wkb.filter(pa.array(keep)) if checked.wkb is not None else None,
-                keyed=bool(request.key), side=side,
+                keyed=bool(request.key), side_tables=side_tables,
                 source_ref=refs[keep], user=request.user, public=request.public,
                 json=(json_column, attrs.loc[keep, unmapped]) if json_column else None,
                 repair=(lambda: checked.repair(keep)) if checked.repair else None,
                 reason=request.reason or _("Import of %(file)s") % {
                     "file": Path(request.path).name},
                 progress=lambda f: step(0.5 + 0.4 * f, _("Writing")))
-            side_tables = result.side_tables
             if result.repairs is not None:
                 kept = np.flatnonzero(keep)
                 keep[kept[result.repairs.refused]] = False
@@ -221,7 +220,7 @@ def _write(request: ImportRequest, target: Target, source: Source, rows: SourceR
             if request.dry_run:
                 transaction.set_rollback(True)
     except BaseException as exc:
-        feature_batches.drop_tables(side_tables)
+        feature_batches.drop_tables(side_tables or [])  # this transaction has rolled back
         if not isinstance(exc, DatabaseError | psycopg.Error):  # the COPY is psycopg's own
             raise
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -52,9 +52,6 @@ class WriteResult:
     matched: int
     # The deferred geometry check's findings (positions among the rows given), if it ran here.
     repairs: Repairs | None = None
-    # Tables committed by connections of their own (a batch loaded in parts): to be dropped
-    # if the import's transaction does not commit.
-    side_tables: list[str] = field(default_factory=list)
     # How many rows were created, when their ids are not listed (a batch).
     created_rows: int | None = None
 
@@ -254,16 +251,17 @@ def write_rows(*, target: Target, stage: pd.DataFrame, geoms: np.ndarray | None,
                source_ref: pd.Series, user: AbstractBaseUser | None, public: bool,
                reason: str, json: tuple[str, pd.DataFrame] | None = None,
                repair: Callable[[], Repairs] | None = None, wkb: pa.BinaryArray | None = None,
-               keyed: bool = False, side: bool = False,
+               keyed: bool = False, side_tables: list[str] | None = None,
                progress: Callable[[float], None] | None = None) -> WriteResult:
     """Upsert the rows by the target's natural key; returns created and updated ids (in the
     order of the rows given). `json`: the JSON column and the attributes that go into it, one
     row per stage row. `repair`: the geometry validity check, deferred (importers/geometry.py);
     a batch import runs it while the server builds the indexes, any other write first. `wkb`:
     the file's own WKB of `geoms`, sent as it is (`geoms` may then be None: not parsed).
-    `keyed`: `source_ref` holds the file's key values (not content hashes). `side`: a batch
-    may be loaded in parts by connections of their own, which commit (the caller drops
-    `WriteResult.side_tables` if its transaction does not)."""
+    `keyed`: `source_ref` holds the file's key values (not content hashes). `side_tables`: when
+    given, a batch may be loaded in parts by connections of their own, which commit; their
+    tables are added to it first, for the caller to drop if its transaction does not commit
+    (feature_batches.drop_tables, once it has rolled back)."""
     params = {**target.params(), "user": getattr(user, "pk", None), "public": public,
               "reason": reason, "now": timezone.now()}
     with connection.cursor() as cursor:
@@ -308,7 +306,7 @@ def write_rows(*, target: Target, stage: pd.DataFrame, geoms: np.ndarray | None,
             values[json[0]] = JsonRows(json[1])
         if batch:
             return _write_batch(cursor, target, columns, values, params, progress, repair,
-                                order, side)
+                                order, side_tables)
         result = _write_staged(cursor, target, columns, values, params, progress)
         result.repairs = repairs
         return result
@@ -317,12 +315,12 @@ def write_rows(*, target: Target, stage: pd.DataFrame, geoms: np.ndarray | None,
 def _write_batch(cursor, target: Target, columns: dict[str, str], values: dict[str, list],
                  params: dict, progress: Callable[[float], None] | None,
                  repair: Callable[[], Repairs] | None, order: np.ndarray | None,
-                 side: bool) -> WriteResult:
+                 side_tables: list[str] | None) -> WriteResult:
     """A first import into an empty thematic layer: nothing to match or update, so its rows go
     into a batch table of their own (layers/models/batches.py), COPYed bare, indexed once and
     attached to `layers_feature`; the import is recorded once, as the batch. `order`: the
-    position in the caller's rows of each row in `values`, when they were reordered. `side`:
-    the rows may be loaded by connections of their own (_load_parts)."""
+    position in the caller's rows of each row in `values`, when they were reordered.
+    `side_tables`: see write_rows."""
     n = len(values["source_ref"])
     batch = feature_batches.create_batch_table(
         cursor, layer=target.layer, user_id=params["user"], reason=params["reason"],
@@ -341,46 +339,42 @@ def _write_batch(cursor, target: Target, columns: dict[str, str], values: dict[s
     values["uid"] = sent  # ids: the table's default (the feature sequence)
     types = {**columns, "uid": "bytea"}
     parts: list[str] = []
-    if side and n >= PARTS_MIN_ROWS and PARTS > 1:
-        parts = _load_parts(batch, values, types, shared, progress)
+    if side_tables is not None and n >= PARTS_MIN_ROWS and PARTS > 1:
+        parts = feature_batches.part_tables(batch, PARTS)
+        side_tables.extend(parts)  # before any is committed: the caller drops them on failure
+        _load_parts(batch, parts, values, types, shared, progress)
     else:
         feature_batches.set_defaults(cursor, batch.table, shared)
         # FREEZE: the table is new in this transaction, so its rows are written frozen and
         # the first reads after the import do not rewrite every page to set hint bits.
         _copy(cursor, batch.table, values, types, progress, freeze=True)
-    try:
-        feature_batches.index_batch_table(cursor, batch.table)  # (empty, when in parts)
-        feature_batches.inherit_parts(cursor, batch, parts)
-        # The deferred geometry check (importers/geometry.py) has run aside meanwhile: what
-        # it found is put right before the table joins layers_feature: nothing invalid is
-        # ever seen.
-        repairs = repair() if repair else None
-        if repairs is not None:
-            feature_batches.fix_rows(
-                cursor, batch, refused=[uuid.UUID(bytes=uids[i]) for i in repairs.refused],
-                replaced={uuid.UUID(bytes=uids[i]): ewkb for i, ewkb in zip(
-                    repairs.replaced, _ewkb(np.array(list(repairs.replaced.values()),
-                                                     dtype=object)), strict=True)})
-        feature_batches.attach_batch_table(cursor, batch, parts)
-        # A thematic layer derives nothing from its rows (LayerTarget.after_write is the
-        # base's): the new ids are not fetched.
-    except BaseException:
-        feature_batches.drop_tables(parts)  # committed by their own connections
-        raise
-    return WriteResult(created=[], updated=[], matched=0, repairs=repairs, side_tables=parts,
+    feature_batches.index_batch_table(cursor, batch.table)  # (empty, when in parts)
+    feature_batches.inherit_parts(cursor, batch, parts)
+    # The deferred geometry check (importers/geometry.py) has run aside meanwhile: what it
+    # found is put right before the table joins layers_feature: nothing invalid is ever seen.
+    repairs = repair() if repair else None
+    if repairs is not None:
+        feature_batches.fix_rows(
+            cursor, batch, refused=[uuid.UUID(bytes=uids[i]) for i in repairs.refused],
+            replaced={uuid.UUID(bytes=uids[i]): ewkb for i, ewkb in zip(
+                repairs.replaced, _ewkb(np.array(list(repairs.replaced.values()),
+                                                 dtype=object)), strict=True)})
+    feature_batches.attach_batch_table(cursor, batch, parts)
+    # A thematic layer derives nothing from its rows (LayerTarget.after_write is the base's):
+    # the new ids are not fetched.
+    return WriteResult(created=[], updated=[], matched=0, repairs=repairs,
                        created_rows=batch.rows)
 
 
-def _load_parts(batch, values: dict[str, Column], types: dict[str, str],
-                shared: dict[str, object], progress: Callable[[float], None] | None
-                ) -> list[str]:
-    """The batch's rows in PARTS tables (contiguous slices of the rows as sent), each created,
+def _load_parts(batch, tables: list[str], values: dict[str, Column], types: dict[str, str],
+                shared: dict[str, object], progress: Callable[[float], None] | None) -> None:
+    """The batch's rows in `tables` (contiguous slices of the rows as sent), each created,
     COPYed into and indexed by a connection of its own, in a thread of its own, and committed:
     the server's work for the import (parsing the COPY, building the indexes: ~1.2 s of one
     core for 200k polygons) spread over its processes instead of one. The tables stay out of
     `layers_feature` until the import's own transaction puts them under its batch table;
-    should that transaction not commit, the caller drops them (`WriteResult.side_tables`)."""
-    tables = feature_batches.part_tables(batch, PARTS)
+    should that transaction not commit, the caller drops them (write_rows' `side_tables`:
+    only once it has rolled back, as it holds locks on them by then)."""
     n = len(values["source_ref"])
     bounds = np.linspace(0, n, PARTS + 1).astype(int)
     copied = [0.0] * PARTS  # each part's progress, reported from this thread (the caller's
@@ -401,18 +395,13 @@ def _load_parts(batch, values: dict[str, Column], types: dict[str, str],
         finally:
             side.close()
 
-    try:
-        with ThreadPoolExecutor(max_workers=PARTS) as pool:
-            loads = [pool.submit(load, k) for k in range(PARTS)]
-            while futures.wait(loads, timeout=0.25).not_done:
-                if progress:
-                    progress(sum(copied) / PARTS)
-            for done in loads:
-                done.result()
-    except BaseException:
-        feature_batches.drop_tables(tables)
-        raise
-    return tables
+    with ThreadPoolExecutor(max_workers=PARTS) as pool:
+        loads = [pool.submit(load, k) for k in range(PARTS)]
+        while futures.wait(loads, timeout=0.25).not_done:
+            if progress:
+                progress(sum(copied) / PARTS)
+        for done in loads:
+            done.result()
 
 
 def _slice(values: Column, start: int, end: int) -> Column:
