@@ -31,8 +31,35 @@ def create_batch_table(cursor, *, layer: Layer, user_id: int | None, reason: str
                                         user_id=user_id, created_at=now, rows=rows)
     batch.table = f"{PARENT}_b{batch.pk}"
     batch.save(update_fields=["table"])
+    # Held until this import's transaction ends: its parts, committed by other connections
+    # before it, are not orphans while it lives (drop_orphan_parts).
+    cursor.execute("SELECT pg_advisory_xact_lock(%s::int, %s::int)", [LOADING, batch.pk])
+    drop_orphan_parts(cursor)
     create_bare_table(cursor, batch, batch.table)
     return batch
+
+
+# Advisory lock key (with the batch id): a batch loading in parts.
+LOADING = 0x5167_0001
+
+
+def drop_orphan_parts(cursor) -> list[str]:
+    """Drop the parts an import left when its process died between loading them and its
+    transaction's end (invisible tables under no batch table). A part whose import still
+    runs is spared: that import holds its batch's advisory lock."""
+    cursor.execute("""
+        SELECT c.relname, substring(c.relname FROM '^layers_feature_b([0-9]+)_[0-9]+$')::bigint
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind = 'r' AND n.nspname = current_schema()
+          AND c.relname ~ '^layers_feature_b[0-9]+_[0-9]+$'
+          AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid)""")
+    dropped = []
+    for table, batch_id in cursor.fetchall():
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s::int, %s::int)", [LOADING, batch_id])
+        if cursor.fetchone()[0]:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            dropped.append(table)
+    return dropped
 
 
 def create_bare_table(cursor, batch: FeatureBatch, table: str) -> None:

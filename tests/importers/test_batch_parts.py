@@ -128,3 +128,31 @@ def test_a_dry_run_commits_nothing_of_its_own(tmp_path, editors):
                                        dry_run=True, user=editors.planner))
     assert outcome.report.created == 5
     assert not relations() and not Layer.objects.filter(slug="titik").exists()
+
+
+def test_parts_an_import_left_behind_are_dropped_by_the_next_one(tmp_path, editors):
+    """A worker killed between loading its parts and its transaction's end leaves them, under
+    no batch table: the next batch import drops them, but not the parts of an import that
+    still runs (it holds its batch's advisory lock)."""
+    from django.db import connections
+
+    from layers.services.feature_batches import LOADING
+
+    with connection.cursor() as cursor:
+        for table in ("layers_feature_b999998_0", "layers_feature_b999999_0"):
+            cursor.execute(f"CREATE TABLE {table} (LIKE layers_feature)")
+    running = connections.create_connection("default")  # another import, still loading
+    try:
+        running.set_autocommit(False)
+        with running.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s::int, 999999)", [LOADING])
+        do_import(tmp_path, editors.planner)
+        left = relations()
+        assert "layers_feature_b999998_0" not in left  # its import is gone: dropped
+        assert "layers_feature_b999999_0" in left  # its import runs: spared
+    finally:
+        running.rollback()
+        running.close()
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS layers_feature_b999999_0, "
+                           "layers_feature_b999998_0")
