@@ -7,6 +7,12 @@ functions in this process only (nothing is edited), every SQL statement through 
 execute_wrapper, the stage values, the binary COPY, and the COMMIT (where deferred FK checks run).
 --explain loads auto_explain in the session (ANALYZE, plans of statements over 300 ms go to the
 server log, printed here). The layer is removed after each run.
+
+The bench file is loaded in parts (importers/writers.py `_load_parts`): the COPY and index
+builds run in threads on connections of their own, so the server CPU column covers the
+import's own connection only, and a function's wall time is summed over the threads that ran
+it. The deferred geometry check runs in a child process ("aside: wait" is what is left of it
+when the writer needs it).
 """
 
 from __future__ import annotations
