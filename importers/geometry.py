@@ -135,8 +135,9 @@ def check_geometries(rows: SourceRows, *, kinds: set[str] | None,
 
     `kinds` is the set of allowed kinds ("point", "line", "polygon"); None accepts any, but a
     layer must then be of one kind: the most common one wins and the rest are refused.
-    `defer_repair`: leave the validity check to the caller (`CheckedGeometries.repair`, given
-    the kept rows), who runs it while the database builds a batch table's indexes. When the
+    `defer_repair`: the validity check starts now, aside (a child process), and the caller
+    reads what it found (`CheckedGeometries.repair`, given the rows kept in the end) when it
+    needs it; `close()` ends it if the import stops first. When the
     file's geometries need no change (EPSG:4326, 2D, no collections), the deferred check
     parses them too, and what is known before from the WKB heads (missing, kind) is checked
     here.
@@ -281,7 +282,8 @@ def _check_parsed(rows: SourceRows, features: np.ndarray, wanted: set[str]) -> R
     their positions in the file): parse, refuse empty ones, repair invalid ones, and the
     extent with its notice. Positions in what it returns are among `features`."""
     wkb = rows.wkb.take(pa.array(features))
-    # In slices: shapely keeps the GIL through one call (see repair_invalid).
+    # In slices: in the thread that stands in for a child where there is no fork, shapely
+    # would keep the GIL through one call (see SLICE).
     geoms = np.concatenate([parse_wkb(wkb.slice(i, SLICE), rows.name)
                             for i in range(0, len(wkb), SLICE)]) if len(wkb) else \
         np.empty(0, dtype=object)
@@ -307,8 +309,14 @@ def _check_parsed(rows: SourceRows, features: np.ndarray, wanted: set[str]) -> R
 def _wanted(kinds: set[str] | None, present: np.ndarray) -> set[str]:
     if kinds is not None:
         return set(kinds)
-    values, counts = np.unique(present.astype(str), return_counts=True)
-    return {str(values[np.argmax(counts)])} if len(values) else set()
+    dominant = dominant_kind(present)
+    return {dominant} if dominant else set()
+
+
+def dominant_kind(kinds: np.ndarray) -> str | None:
+    """The most common of `kinds` ("point", "line", "polygon"; "" for none is not counted)."""
+    values, counts = np.unique(kinds[kinds != ""].astype(str), return_counts=True)
+    return str(values[np.argmax(counts)]) if len(values) else None
 
 
 def _empty(features: np.ndarray) -> list[Problem]:

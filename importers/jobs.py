@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from importers.errors import ImportErrorCode, ImportFailed
-from importers.geometry import CheckedGeometries, check_geometries
+from importers.geometry import CheckedGeometries, check_geometries, dominant_kind
 from importers.mapping import check_mapping, suggest_mapping
 from importers.models import ImportJob, JobStatus
 from importers.report import ImportReport
@@ -161,9 +161,8 @@ def run_import(request: ImportRequest, *, progress: Progress | None = None) -> I
 
 
 def _write(request: ImportRequest, target: Target, source: Source, rows: SourceRows,
-                     checked: CheckedGeometries, mapping: dict[str, str],
-                     report: ImportReport, step: Callable[[float, str], None]
-                     ) -> ImportOutcome:
+           checked: CheckedGeometries, mapping: dict[str, str], report: ImportReport,
+           step: Callable[[float, str], None]) -> ImportOutcome:
     report.notices.extend(checked.notices)
     ctx = Context(constants=request.constants, key_field=request.key, user=request.user,
                   public=request.public, keep=checked.keep.copy(), problems=checked.problems)
@@ -177,7 +176,7 @@ def _write(request: ImportRequest, target: Target, source: Source, rows: SourceR
     try:
         with transaction.atomic():
             if isinstance(target, LayerTarget):
-                target.bind(attrs, _dominant_kind(checked.kinds[checked.keep]), request.public)
+                target.bind(attrs, dominant_kind(checked.kinds[checked.keep]), request.public)
             stage = target.prepare(attrs, mapping, ctx)
             if isinstance(target, AssetsTarget) and "category_id" in stage:
                 _refuse_wrong_category_kind(target, stage, checked.kinds, ctx)
@@ -238,16 +237,10 @@ def _nothing_left(report: ImportReport) -> ImportFailed:
             f"{n} {code}" for code, n in report.skip_reasons().items())})
 
 
-def _dominant_kind(kinds: np.ndarray) -> str | None:
-    values, counts = np.unique(kinds[kinds != ""].astype(str), return_counts=True)
-    return str(values[np.argmax(counts)]) if len(values) else None
-
-
 def _refuse_wrong_category_kind(target: AssetsTarget, stage: pd.DataFrame, kinds: np.ndarray,
                                 ctx: Context) -> None:
-    found = kinds
     wanted = stage["category_id"].map(target.kind_by_category).to_numpy(dtype=object)
-    ctx.refuse(pd.notna(wanted) & (found != wanted) & (found != ""), "geometry_type",
+    ctx.refuse(pd.notna(wanted) & (kinds != wanted) & (kinds != ""), "geometry_type",
                _("The geometry kind does not match the asset category."))
 
 

@@ -253,10 +253,11 @@ def write_rows(*, target: Target, stage: pd.DataFrame, geoms: np.ndarray | None,
                repair: Callable[[], Repairs] | None = None, wkb: pa.BinaryArray | None = None,
                keyed: bool = False, side_tables: list[str] | None = None,
                progress: Callable[[float], None] | None = None) -> WriteResult:
-    """Upsert the rows by the target's natural key; returns created and updated ids (in the
-    order of the rows given). `json`: the JSON column and the attributes that go into it, one
-    row per stage row. `repair`: the geometry validity check, deferred (importers/geometry.py);
-    a batch import runs it while the server builds the indexes, any other write first. `wkb`:
+    """Upsert the rows by the target's natural key; returns created and updated ids (a batch:
+    how many rows it created). `json`: the JSON column and the attributes that go into it, one
+    row per stage row. `repair`: what the deferred geometry check found (importers/geometry.py:
+    it runs aside); a batch import reads it after the indexes are built, any other write
+    before it writes. `wkb`:
     the file's own WKB of `geoms`, sent as it is (`geoms` may then be None: not parsed).
     `keyed`: `source_ref` holds the file's key values (not content hashes). `side_tables`: when
     given, a batch may be loaded in parts by connections of their own, which commit; their
@@ -312,7 +313,7 @@ def write_rows(*, target: Target, stage: pd.DataFrame, geoms: np.ndarray | None,
         return result
 
 
-def _write_batch(cursor, target: Target, columns: dict[str, str], values: dict[str, list],
+def _write_batch(cursor, target: Target, columns: dict[str, str], values: dict[str, Column],
                  params: dict, progress: Callable[[float], None] | None,
                  repair: Callable[[], Repairs] | None, order: np.ndarray | None,
                  side_tables: list[str] | None) -> WriteResult:

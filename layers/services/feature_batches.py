@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import connection, connections
@@ -160,7 +161,7 @@ def fix_rows(cursor, batch: FeatureBatch, *, replaced: dict[uuid.UUID, bytes],
         batch.save(update_fields=["rows"])
 
 
-def attach_batch_table(cursor, batch: FeatureBatch, parts: list[str] = ()) -> None:
+def attach_batch_table(cursor, batch: FeatureBatch, parts: Sequence[str] = ()) -> None:
     """Foreign keys and triggers on the indexed table (and on its parts, which hold the rows
     when it was loaded in parts), then INHERIT: from here on its rows are rows of
     `layers_feature` (the lock on the parent is SHARE UPDATE EXCLUSIVE: reads and writes of
@@ -173,7 +174,7 @@ def attach_batch_table(cursor, batch: FeatureBatch, parts: list[str] = ()) -> No
                    [batch.layer_id])
 
 
-def inherit_parts(cursor, batch: FeatureBatch, parts: list[str]) -> None:
+def inherit_parts(cursor, batch: FeatureBatch, parts: Sequence[str]) -> None:
     """The parts under the batch table, so that statements on it (fix_rows) reach their rows;
     still no trigger, and not yet part of `layers_feature`."""
     for part in parts:
