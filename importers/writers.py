@@ -138,9 +138,10 @@ class JsonRows:
 
 
 # A column of `_copy`: values (a Series, an array, a pyarrow array or a list), a function
-# (start, end) -> the values of those rows, or a Geometries / JsonRows made block by block.
+# (start, end) -> the values of those rows, a Geometries / JsonRows made block by block, or
+# fixed-width values already in their wire form (copy_binary.Fixed).
 Column = pd.Series | np.ndarray | pa.Array | list | Callable[[int, int], list] | Geometries \
-    | JsonRows
+    | JsonRows | copy_binary.Fixed
 
 
 def _block(values: Column, pgtype: str, start: int, end: int, cursor) -> copy_binary.Column:
@@ -149,6 +150,8 @@ def _block(values: Column, pgtype: str, start: int, end: int, cursor) -> copy_bi
     through psycopg's own dumper for its type, as write_row did."""
     if isinstance(values, Geometries | JsonRows):
         return values.block(start, end)
+    if isinstance(values, copy_binary.Fixed):  # already in its wire form
+        return _slice(values, start, end)
     part = values(start, end) if callable(values) else \
         values.iloc[start:end] if isinstance(values, pd.Series) else values[start:end]
     wire = _WIRE.get(pgtype, pgtype)
@@ -222,7 +225,7 @@ def _copy(cursor, table: str, columns: dict[str, Column], types: dict[str, str],
             copy.write(chunk)
 
 
-def uuid7_series(n: int) -> list[bytes]:
+def uuid7_series(n: int) -> np.ndarray:
     """n new UUIDs (version 7, RFC 9562): this millisecond, then a counter in the 30 bits after
     it (method 1), the rest random. Increasing, so the unique btree indexes on `uid` grow at
     their right edge instead of touching a random page per row (measured: ~0.8 s less server
@@ -237,7 +240,7 @@ def uuid7_series(n: int) -> list[bytes]:
     raw[:, 8] = (np.uint64(0x80) | (low >> np.uint64(12))).astype(np.uint8)  # variant 10
     raw[:, 9] = ((low >> np.uint64(4)) & np.uint64(0xFF)).astype(np.uint8)
     raw[:, 10] = (raw[:, 10] & 0x0F) | ((low & np.uint64(0xF)) << np.uint64(4)).astype(np.uint8)
-    return raw.view("V16").ravel().tolist()  # the 16 bytes uuid_recv takes
+    return raw  # n × 16 bytes, each row what uuid_recv takes
 
 
 def _history_columns(model) -> list[str]:
@@ -329,7 +332,7 @@ def _write_batch(cursor, target: Target, columns: dict[str, str], values: dict[s
     sent = uuid7_series(n)  # the rows' uids, in the order they are sent
     uids = sent
     if order is not None:  # the uids by the caller's positions (what `repair` reports)
-        uids = np.empty(n, dtype=object)
+        uids = np.empty_like(sent)
         uids[order] = sent
     # What every row shares is a column default of the bare table, not a value sent 200,000
     # times (the client's COPY encoding is what the server waits for).
@@ -337,8 +340,8 @@ def _write_batch(cursor, target: Target, columns: dict[str, str], values: dict[s
               "recorded_by_id": params["user"], "created_at": params["now"],
               "updated_at": params["now"]}
     shared.update(target.copy_extra())
-    values["uid"] = sent  # ids: the table's default (the feature sequence)
-    types = {**columns, "uid": "bytea"}
+    values["uid"] = copy_binary.uuids(sent)  # ids: the table's default (the feature sequence)
+    types = {**columns, "uid": "uuid"}
     parts: list[str] = []
     if side_tables is not None and n >= PARTS_MIN_ROWS and PARTS > 1:
         parts = feature_batches.part_tables(batch, PARTS)
@@ -356,8 +359,8 @@ def _write_batch(cursor, target: Target, columns: dict[str, str], values: dict[s
     repairs = repair() if repair else None
     if repairs is not None:
         feature_batches.fix_rows(
-            cursor, batch, refused=[uuid.UUID(bytes=uids[i]) for i in repairs.refused],
-            replaced={uuid.UUID(bytes=uids[i]): ewkb for i, ewkb in zip(
+            cursor, batch, refused=[uuid.UUID(bytes=uids[i].tobytes()) for i in repairs.refused],
+            replaced={uuid.UUID(bytes=uids[i].tobytes()): ewkb for i, ewkb in zip(
                 repairs.replaced, _ewkb(np.array(list(repairs.replaced.values()),
                                                  dtype=object)), strict=True)})
     feature_batches.attach_batch_table(cursor, batch, parts)
@@ -413,6 +416,9 @@ def _slice(values: Column, start: int, end: int) -> Column:
             wkb=values.wkb.slice(start, end - start) if values.wkb is not None else None)
     if isinstance(values, JsonRows):
         return JsonRows(values.frame.iloc[start:end])
+    if isinstance(values, copy_binary.Fixed):
+        return copy_binary.Fixed(values.data[start:end],
+                                 None if values.null is None else values.null[start:end])
     if isinstance(values, pd.Series):
         return values.iloc[start:end]
     if isinstance(values, pa.Array):

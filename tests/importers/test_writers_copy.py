@@ -15,7 +15,7 @@ import pytest
 import shapely
 from django.db import connection
 
-from importers import writers
+from importers import copy_binary, writers
 from importers.jsonb_rows import to_json_lines
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +84,8 @@ def test_the_copy_stores_what_write_row_stored(n, batch, monkeypatch):
     monkeypatch.setattr(writers, "COPY_BATCH", batch)
     frame, geoms, props = stage(n, seed=n)
     ids = list(range(10**10, 10**10 + n))
-    uids = writers.uuid7_series(n)
+    raw = writers.uuid7_series(n)
+    uids = [u.tobytes() for u in raw]
     progress = []
     with connection.cursor() as cursor:
         for table in ("old_copy", "new_copy"):
@@ -93,7 +94,7 @@ def test_the_copy_stores_what_write_row_stored(n, batch, monkeypatch):
         write_old(cursor, "old_copy", frame, geoms, props, ids, uids)
         values = {c: frame[c] for c in frame.columns}
         values.update({"geom": writers.Geometries(geoms), "props": writers.JsonRows(props),
-                       "id": ids, "uid": uids})
+                       "id": ids, "uid": copy_binary.uuids(raw)})
         writers._copy(cursor, "new_copy", values, TYPES, progress.append)
         old = rows(cursor, "old_copy")
         assert len(old) == n
