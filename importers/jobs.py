@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import psycopg
 import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import DatabaseError, connection, connections, transaction
@@ -84,17 +85,29 @@ def _fields_summary(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _source_refs(target: Target, attrs: pd.DataFrame, checked: CheckedGeometries,
-                 key: str | None, ctx: Context) -> pd.Series:
+                 key: str | None, ctx: Context) -> tuple[pd.Series, np.ndarray | None]:
     """The natural key each row is matched by on re-import: the `key` field's value, or a
-    hash of the feature's content when the file has no key."""
+    hash of the feature's content when the file has no key. With a key, also the rows' order
+    by it (positions in the file; a first import writes its rows in that order)."""
     prefix = f"{target.namespace}:" if target.namespace else ""
     if key:
         values = attrs[key].astype("string").str.strip()
-        ctx.refuse(values.isna() | (values == ""), "key_missing",
-                   _("The key field %(key)s is empty.") % {"key": key})
-        ctx.refuse(values.duplicated(keep="first") & values.notna(), "key_duplicate",
+        missing = values.isna() | (values == "")
+        ctx.refuse(missing, "key_missing", _("The key field %(key)s is empty.") % {"key": key})
+        # One stable sort gives the order and the duplicates (equal neighbours once sorted;
+        # the first in the file sorts first, so it is the one kept): no hashing pass besides.
+        text = pa.array(values, type=pa.large_string())
+        order = pc.sort_indices(text).to_numpy()
+        ordered = text.take(pa.array(order))
+        same = np.zeros(len(order), dtype=bool)
+        if len(order) > 1:
+            same[1:] = pc.fill_null(pc.equal(ordered.slice(1), ordered.slice(0, len(order) - 1)),
+                                    False).to_numpy(zero_copy_only=False)
+        duplicate = np.zeros(len(order), dtype=bool)
+        duplicate[order[same]] = True
+        ctx.refuse(duplicate & ~missing.to_numpy(), "key_duplicate",
                    _("The key value appears more than once in the file."))
-        return prefix + values.fillna("")
+        return prefix + values.fillna(""), order
     content = attrs.astype("string").fillna("")
     # The file's WKB when it is stored as it is: the same bytes shapely writes of it, in the
     # same upper-case hex (a re-import must find the keys of earlier imports).
@@ -106,7 +119,19 @@ def _source_refs(target: Target, attrs: pd.DataFrame, checked: CheckedGeometries
     # occurrence number, which a re-import of the same file reproduces.
     nth = hashed.groupby(hashed).cumcount()
     hashed = hashed.where(nth == 0, hashed + "-" + nth.astype(str))
-    return prefix + hashed
+    # Content hashes would scatter the rows: those keep the file's order.
+    return prefix + hashed, None
+
+
+def _among_kept(order: np.ndarray | None, keep: np.ndarray) -> np.ndarray | None:
+    """`order` (positions in the file) restricted to the rows kept, told as positions among
+    them (what the writer has)."""
+    if order is None:
+        return None
+    if keep.all():
+        return order
+    position = np.cumsum(keep) - 1
+    return position[order[keep[order]]]
 
 
 def _summary(source: Source, attrs: pd.DataFrame, geoms: np.ndarray | None) -> SourceSummary:
@@ -183,7 +208,7 @@ def _write(request: ImportRequest, target: Target, source: Source, rows: SourceR
             unmapped = [c for c in attrs.columns if c not in set(mapping.values())]
             json_column = "properties" if isinstance(target, LayerTarget) else \
                 "attributes" if hasattr(target.model, "attributes") else None
-            refs = _source_refs(target, attrs, checked, request.key, ctx)
+            refs, key_order = _source_refs(target, attrs, checked, request.key, ctx)
             keep = ctx.keep
             report.problems = sorted(ctx.problems, key=lambda p: (p.feature, p.code))
             report.notices.extend(ctx.notices)
@@ -195,7 +220,7 @@ def _write(request: ImportRequest, target: Target, source: Source, rows: SourceR
                 target=target, stage=stage[keep],
                 geoms=checked.geoms[keep] if checked.geoms is not None else None,
                 wkb=checked.wkb.filter(pa.array(keep)) if checked.wkb is not None else None,
-                keyed=bool(request.key), side_tables=side_tables,
+                order=_among_kept(key_order, keep), side_tables=side_tables,
                 source_ref=refs[keep], user=request.user, public=request.public,
                 json=(json_column, attrs.loc[keep, unmapped]) if json_column else None,
                 repair=(lambda: checked.repair(keep)) if checked.repair else None,

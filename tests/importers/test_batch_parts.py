@@ -15,7 +15,7 @@ from importers import writers
 from importers.errors import ImportFailed
 from layers.models import Feature, FeatureBatch, Layer
 from tests.api.editing_support import client_for, patch
-from tests.importers.test_feature_batches import FLAT, POINTS, SQUARE, do_import
+from tests.importers.test_feature_batches import BOWTIE, FLAT, POINTS, SQUARE, do_import
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -156,3 +156,37 @@ def test_parts_an_import_left_behind_are_dropped_by_the_next_one(tmp_path, edito
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS layers_feature_b999999_0, "
                            "layers_feature_b999998_0")
+
+
+def test_rows_go_in_in_key_order_each_with_its_own_values(tmp_path, editors):
+    """The parts gather their rows in key order (the file's is shuffled): every column of a
+    row moves with it, the deferred check's repair and refusal reach the right keys, and
+    the second of two equal keys and an empty key are refused with their reasons."""
+    rings = {"K5": SQUARE, "K1": BOWTIE, "K4": SQUARE, "K2": FLAT, "K0": SQUARE,
+             "K3": SQUARE}
+    features = [{"type": "Feature", "properties": {"kode": kode, "nama": f"Nama {kode}"},
+                 "geometry": {"type": "Polygon", "coordinates": [ring]}}
+                for kode, ring in rings.items()]
+    features.insert(3, {"type": "Feature", "properties": {"kode": "K4", "nama": "kembar"},
+                        "geometry": {"type": "Polygon", "coordinates": [SQUARE]}})
+    features.append({"type": "Feature", "properties": {"kode": " ", "nama": "tanpa kode"},
+                     "geometry": {"type": "Polygon", "coordinates": [SQUARE]}})
+    _job, outcome = do_import(tmp_path, editors.planner,
+                              {"type": "FeatureCollection", "features": features})
+    report = outcome.report
+    assert (report.created, report.skipped) == (5, 3)
+    refused = {(p.feature, p.code) for p in report.problems if p.skipped}
+    assert refused == {(4, "key_duplicate"), (5, "geometry_type"), (8, "key_missing")}
+    stored = {f.source_ref: f for f in Feature.objects.filter(layer__slug="titik")}
+    assert sorted(stored) == ["K0", "K1", "K3", "K4", "K5"]
+    assert all(f.properties == {"kode": k, "nama": f"Nama {k}"} for k, f in stored.items())
+    assert all(f.geom.valid for f in stored.values())
+    assert stored["K1"].geom.geom_type == "MultiPolygon"  # the bowtie, repaired in its row
+    assert {k for k, f in stored.items() if f.geom.geom_type == "Polygon"} == \
+        {"K0", "K3", "K4", "K5"}
+    batch = FeatureBatch.objects.get()
+    with connection.cursor() as cursor:
+        for part in sorted(children(batch.table)):
+            cursor.execute(f"SELECT source_ref FROM {part} ORDER BY ctid")
+            refs = [row[0] for row in cursor.fetchall()]
+            assert refs == sorted(refs) and refs

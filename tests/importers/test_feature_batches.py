@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import numpy as np
+import pandas as pd
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
@@ -307,8 +309,34 @@ def test_a_content_key_is_the_same_from_the_files_wkb_as_from_its_geometries(tmp
     def refs(checked):
         ctx = Context(constants={}, key_field=None, user=None, public=True,
                       keep=checked.keep.copy(), problems=[])
-        return list(_source_refs(target, rows.attrs, checked, None, ctx))
+        return list(_source_refs(target, rows.attrs, checked, None, ctx)[0])
 
     as_sent = refs(checked)
     as_parsed = refs(dataclasses.replace(checked, wkb=None, geoms=rows.geoms))
     assert as_sent == as_parsed and len(set(as_sent)) == 3  # the twins told apart
+
+
+def test_key_duplicates_and_order_come_from_one_sort():
+    """`_source_refs` finds duplicate keys from its sort (equal neighbours): the same rows
+    pandas' `duplicated(keep="first")` finds, after trimming, never an empty or missing key
+    (those are refused as missing), and the order it returns sorts the keys."""
+    from importers.jobs import _source_refs
+    from importers.targets import Context, target_for
+
+    rng = np.random.default_rng(7)
+    pool = np.array(["A", " A", "B ", "b", "", " ", "Ç", "ç", "10", "9", None], dtype=object)
+    keys = pd.Series(pool[rng.integers(0, len(pool), 500)], dtype=object)
+    attrs = pd.DataFrame({"kode": keys})
+    ctx = Context(constants={}, key_field="kode", user=None, public=True,
+                  keep=np.ones(len(keys), dtype=bool), problems=[])
+    target = target_for("layer:kunci", constants={})
+    refs, order = _source_refs(target, attrs, None, "kode", ctx)
+    trimmed = keys.astype("string").str.strip()
+    missing = (trimmed.isna() | (trimmed == "")).to_numpy()
+    expected = trimmed.duplicated(keep="first").to_numpy() & ~missing
+    codes = {p.feature - 1: p.code for p in ctx.problems}
+    assert {i for i, c in codes.items() if c == "key_duplicate"} == set(np.flatnonzero(expected))
+    assert {i for i, c in codes.items() if c == "key_missing"} == set(np.flatnonzero(missing))
+    assert ctx.keep.sum() == len(set(trimmed.dropna()) - {""}) == 7
+    kept = [refs[i] for i in order if ctx.keep[i]]
+    assert kept == sorted(kept, key=lambda s: s.encode())
