@@ -7,8 +7,10 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from importers import sources
 from importers.errors import ImportErrorCode, ImportFailed
 from importers.jobs import ImportRequest, run_import
 from layers.models import Feature, Layer
@@ -72,6 +74,34 @@ def test_edge_case_imports_completely_or_fails_cleanly(path, tmp_path):
     assert stored == report.created
     assert report.created + report.skipped == expected
     assert all(p.message for p in report.problems)
+
+
+@pytest.mark.parametrize("path", SHAPEFILES or [None], ids=lambda p: (p and p.name) or "absent")
+def test_a_split_read_gives_what_one_read_gives(path, tmp_path, monkeypatch):
+    """A big shapefile's .dbf and .shp are read by two threads at once (sources._read_arrow):
+    on every edge case that gives the same rows, the same geometries and the same refusal
+    as one read of both."""
+    if path is None:
+        pytest.skip("../shared/data/shapefile-edge-cases is absent")
+
+    def read(split: bool):
+        monkeypatch.setattr(sources, "SPLIT_READ_MIN", 0 if split else 10**12)
+        workdir = tmp_path / ("split" if split else "one")
+        workdir.mkdir()
+        try:
+            rows = sources.read_source(sources.open_source(path, workdir=workdir, srid=4326))
+        except ImportFailed as exc:
+            return exc.code
+        wkb = rows.wkb.to_pylist() if rows.wkb is not None else None
+        return rows.attrs, wkb, rows.types.tolist() if rows.types is not None else None
+
+    one, split = read(False), read(True)
+    if isinstance(one, ImportErrorCode):
+        assert split == one
+        return
+    assert not isinstance(split, ImportErrorCode), split
+    pd.testing.assert_frame_equal(split[0], one[0])
+    assert split[1:] == one[1:]
 
 
 @pytest.mark.django_db
