@@ -94,17 +94,7 @@ def _source_refs(target: Target, attrs: pd.DataFrame, checked: CheckedGeometries
         values = attrs[key].astype("string").str.strip()
         missing = values.isna() | (values == "")
         ctx.refuse(missing, "key_missing", _("The key field %(key)s is empty.") % {"key": key})
-        # One stable sort gives the order and the duplicates (equal neighbours once sorted;
-        # the first in the file sorts first, so it is the one kept): no hashing pass besides.
-        text = pa.array(values, type=pa.large_string())
-        order = pc.sort_indices(text).to_numpy()
-        ordered = text.take(pa.array(order))
-        same = np.zeros(len(order), dtype=bool)
-        if len(order) > 1:
-            same[1:] = pc.fill_null(pc.equal(ordered.slice(1), ordered.slice(0, len(order) - 1)),
-                                    False).to_numpy(zero_copy_only=False)
-        duplicate = np.zeros(len(order), dtype=bool)
-        duplicate[order[same]] = True
+        order, duplicate = _key_order(values)
         ctx.refuse(duplicate & ~missing.to_numpy(), "key_duplicate",
                    _("The key value appears more than once in the file."))
         return prefix + values.fillna(""), order
@@ -121,6 +111,22 @@ def _source_refs(target: Target, attrs: pd.DataFrame, checked: CheckedGeometries
     hashed = hashed.where(nth == 0, hashed + "-" + nth.astype(str))
     # Content hashes would scatter the rows: those keep the file's order.
     return prefix + hashed, None
+
+
+def _key_order(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of `values` in their order, and which repeat an earlier value, from one
+    stable sort: a repeat is equal to its neighbour before it once sorted, and the first in
+    the file sorts first, so it is the one not marked (no hashing pass besides)."""
+    text = pa.array(values, type=pa.large_string())
+    order = pc.sort_indices(text).to_numpy()
+    ordered = text.take(pa.array(order))
+    same = np.zeros(len(order), dtype=bool)
+    if len(order) > 1:
+        same[1:] = pc.fill_null(pc.equal(ordered.slice(1), ordered.slice(0, len(order) - 1)),
+                                False).to_numpy(zero_copy_only=False)
+    duplicate = np.zeros(len(order), dtype=bool)
+    duplicate[order[same]] = True
+    return order, duplicate
 
 
 def _among_kept(order: np.ndarray | None, keep: np.ndarray) -> np.ndarray | None:

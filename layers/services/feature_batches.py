@@ -5,6 +5,7 @@ it, all in its one transaction; a failure leaves nothing behind."""
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from collections.abc import Sequence
@@ -14,6 +15,8 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from layers.models import FeatureBatch, Layer
+
+logger = logging.getLogger(__name__)
 
 PARENT = "layers_feature"
 
@@ -205,16 +208,23 @@ def _attach(cursor, table: str, batch: FeatureBatch, *, inherit: bool) -> None:
 
 def drop_tables(tables: list[str]) -> None:
     """Remove part tables that a side connection committed, when the import they belong to
-    did not (its transaction rolled back): through a connection of their own."""
+    did not (its transaction rolled back): through a connection of their own. It runs while
+    the import's own failure is on its way to the user, so it never raises: what it cannot
+    drop (the database gone, say) is logged, and the next batch import drops it
+    (`drop_orphan_parts`)."""
     if not tables:
         return
-    side = connections.create_connection("default")
     try:
-        with side.cursor() as cursor:
-            for table in tables:
-                cursor.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
-    finally:
-        side.close()
+        side = connections.create_connection("default")
+        try:
+            with side.cursor() as cursor:
+                for table in tables:
+                    cursor.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
+        finally:
+            side.close()
+    except Exception:
+        logger.exception("could not drop the parts of a failed import (%s); the next batch "
+                         "import drops them", ", ".join(tables))
 
 
 def batch_of(feature_id: int) -> FeatureBatch | None:

@@ -93,6 +93,32 @@ def test_a_failure_after_the_parts_were_committed_leaves_nothing(tmp_path, edito
     assert not FeatureBatch.objects.exists()
 
 
+def test_a_cleanup_that_fails_does_not_hide_why_the_import_failed(tmp_path, editors,
+                                                                  monkeypatch, caplog):
+    """The import fails after its parts were committed and dropping them fails too (the
+    database gone, say): the user is told the import's own failure; the parts are logged,
+    left invisible under no batch table, and the next batch import drops them."""
+    from layers.services import feature_batches
+
+    def unreachable(alias):
+        raise DatabaseError("the database went away")
+
+    def boom(*args, **kwargs):
+        monkeypatch.setattr(feature_batches.connections, "create_connection", unreachable)
+        raise DatabaseError("injected failure after the parts were loaded")
+
+    monkeypatch.setattr(feature_batches, "attach_batch_table", boom)
+    with pytest.raises(ImportFailed) as err:
+        do_import(tmp_path, editors.planner)
+    assert "injected failure" in err.value.message
+    left = relations()
+    assert len(left) == 2 and not Feature.objects.exists()  # the two parts, nothing else
+    assert any("could not drop the parts" in r.message for r in caplog.records)
+    monkeypatch.undo()
+    _job, outcome = do_import(tmp_path, editors.planner)
+    assert outcome.report.created == 5 and not left & relations()
+
+
 def test_a_file_the_deferred_check_refuses_whole_leaves_nothing(tmp_path, editors):
     """The writer returns, then the import stops (nothing left to import): its transaction
     rolls back, and the parts its side connections committed are dropped."""
@@ -159,7 +185,7 @@ def test_parts_an_import_left_behind_are_dropped_by_the_next_one(tmp_path, edito
 
 
 def test_rows_go_in_in_key_order_each_with_its_own_values(tmp_path, editors):
-    """The parts gather their rows in key order (the file's is shuffled): every column of a
+    """The rows go into the parts in key order (the file's is shuffled): every column of a
     row moves with it, the deferred check's repair and refusal reach the right keys, and
     the second of two equal keys and an empty key are refused with their reasons."""
     rings = {"K5": SQUARE, "K1": BOWTIE, "K4": SQUARE, "K2": FLAT, "K0": SQUARE,
