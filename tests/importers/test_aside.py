@@ -57,3 +57,22 @@ def test_a_child_no_longer_wanted_is_ended():
     assert time.monotonic() - started < 5
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reaped: no zombie left
+
+
+def test_without_fork_the_work_runs_in_a_thread_in_the_callers_language(monkeypatch):
+    """Where os.fork is missing the work runs in a thread of this process instead: the same
+    results and refusals, in the language the caller had active (a thread does not inherit
+    Django's)."""
+    from django.utils import translation
+
+    monkeypatch.delattr(os, "fork")
+    with translation.override("en"), \
+            Aside(lambda: (os.getpid(), translation.get_language())) as work:
+        assert work.result() == (os.getpid(), "en")
+
+    def refuse():
+        raise ImportFailed(ImportErrorCode.FILE_CORRUPT, "bad WKB")
+
+    with Aside(refuse) as work, pytest.raises(ImportFailed) as caught:
+        work.result()
+    assert caught.value.code == ImportErrorCode.FILE_CORRUPT
