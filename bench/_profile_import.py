@@ -84,9 +84,11 @@ def main() -> int:
         wrap(jobs, name)
     wrap(LayerTarget, "bind", "target.bind")
     wrap(Target, "prepare", "target.prepare")
-    for name in ("_values", "_ewkb", "uuid7_series", "_write_batch",
-                 "_write_staged", "_copy", "_record_history"):
-        wrap(writers, name, "writers." + name, server=name in ("_copy", "_record_history"))
+    for name in ("ewkb_list", "uuid7_series", "_write_batch",
+                 "_write_staged", "copy_into", "_record_history"):
+        wrap(writers, name, "writers." + name, server=name in ("copy_into", "_record_history"))
+    from importers import copy_columns
+    wrap(copy_columns, "_values", "copy_columns._values (psycopg's dumpers)")
     from layers.services import feature_batches
     for name in ("create_batch_table", "set_defaults", "index_batch_table",
                  "fix_rows", "attach_batch_table"):

@@ -198,7 +198,7 @@ def test_a_row_the_server_refuses_during_the_copy_is_a_clear_failure(tmp_path, e
     def refused(*args, **kwargs):
         raise psycopg.errors.InvalidTextRepresentation("invalid input syntax for type json")
 
-    monkeypatch.setattr(writers, "_copy", refused)
+    monkeypatch.setattr(writers, "copy_into", refused)
     with pytest.raises(ImportFailed) as caught:
         do_import(tmp_path, editors.planner, {**POINTS, "features": POINTS["features"][::-1]},
                   name="kedua.geojson")

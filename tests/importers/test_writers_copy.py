@@ -1,4 +1,4 @@
-"""The writer's COPY (importers/writers.py `_copy`) stores the stage columns as its former
+"""The writer's COPY (importers/copy_columns.py `copy_into`) stores the stage columns as its former
 row-by-row COPY did (`_values` + psycopg's `write_row`): every stage type a target declares,
 the geometry as EWKB, the properties as jsonb, ids and uids as `_write_batch` gives them,
 in one block and in many."""
@@ -15,7 +15,7 @@ import pytest
 import shapely
 from django.db import connection
 
-from importers import copy_binary, writers
+from importers import copy_binary, copy_columns, writers
 from importers.jsonb_rows import to_json_lines
 
 pytestmark = pytest.mark.django_db
@@ -60,14 +60,14 @@ def stage(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
 
 
 def write_old(cursor, table: str, frame, geoms, props, ids, uids) -> None:
-    values = {c: writers._values(frame[c], TYPES[c]) for c in frame.columns}
+    values = {c: copy_columns._values(frame[c], TYPES[c]) for c in frame.columns}
     values["geom"] = old_ewkb(geoms)
     lines = to_json_lines(props).split("\n")[:len(props)] if len(props) else []
     values["props"] = [b"\x01" + line.encode() for line in lines]
     values.update({"id": ids, "uid": uids})
     names = list(values)
     with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)") as copy:
-        copy.set_types([writers._WIRE.get(TYPES[c], TYPES[c]) for c in names])
+        copy.set_types([copy_columns._WIRE.get(TYPES[c], TYPES[c]) for c in names])
         for row in zip(*values.values(), strict=True):
             copy.write_row(row)
 
@@ -81,7 +81,7 @@ def rows(cursor, table: str) -> list[tuple]:
 @pytest.mark.parametrize(("n", "batch"), [(0, 8_192), (1, 8_192), (1_000, 8_192),
                                            (1_000, 64)])
 def test_the_copy_stores_what_write_row_stored(n, batch, monkeypatch):
-    monkeypatch.setattr(writers, "COPY_BATCH", batch)
+    monkeypatch.setattr(copy_columns, "COPY_BATCH", batch)
     frame, geoms, props = stage(n, seed=n)
     ids = list(range(10**10, 10**10 + n))
     raw = writers.uuid7_series(n)
@@ -93,9 +93,10 @@ def test_the_copy_stores_what_write_row_stored(n, batch, monkeypatch):
                            f"({', '.join(f'{c} {t}' for c, t in SQL.items())})")
         write_old(cursor, "old_copy", frame, geoms, props, ids, uids)
         values = {c: frame[c] for c in frame.columns}
-        values.update({"geom": writers.Geometries(geoms), "props": writers.JsonRows(props),
+        values.update({"geom": copy_columns.Geometries(geoms),
+                       "props": copy_columns.JsonRows(props),
                        "id": ids, "uid": copy_binary.uuids(raw)})
-        writers._copy(cursor, "new_copy", values, TYPES, progress.append)
+        copy_columns.copy_into(cursor, "new_copy", values, TYPES, progress.append)
         old = rows(cursor, "old_copy")
         assert len(old) == n
         assert rows(cursor, "new_copy") == old
@@ -112,7 +113,7 @@ def test_values_of_unusual_types_go_through_psycopgs_dumpers():
                   "t": pd.Series([1.5, None]),
                   "g": lambda start, end: old_ewkb(np.array([shapely.Point(1, 2)] * 2))[
                       start:end]}
-        writers._copy(cursor, "odd", values, {"num": "numeric", "ts": "timestamptz",
+        copy_columns.copy_into(cursor, "odd", values, {"num": "numeric", "ts": "timestamptz",
                                               "t": "text", "g": "geometry"}, None)
         cursor.execute("SET LOCAL TIME ZONE 'UTC'")
         cursor.execute("SELECT num::text, ts::text, t, ST_AsText(g) FROM odd")
@@ -127,13 +128,13 @@ def test_a_row_the_server_refuses_midway_raises_and_the_connection_lives_on(monk
     import psycopg
     from django.db import transaction
 
-    monkeypatch.setattr(writers, "COPY_BATCH", 1_000)
+    monkeypatch.setattr(copy_columns, "COPY_BATCH", 1_000)
     rows = [b"\x01{}"] * 30_000
     rows[20_000] = b"\x02{}"  # not a jsonb version the server knows
     with pytest.raises(psycopg.Error, match="jsonb version"), transaction.atomic(), \
             connection.cursor() as cursor:
         cursor.execute("CREATE TEMP TABLE refused (j jsonb)")
-        writers._copy(cursor, "refused", {"j": rows}, {"j": "bytea"}, None)
+        copy_columns.copy_into(cursor, "refused", {"j": rows}, {"j": "bytea"}, None)
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)
