@@ -340,3 +340,27 @@ def test_key_duplicates_and_order_come_from_one_sort():
     assert ctx.keep.sum() == len(set(trimmed.dropna()) - {""}) == 7
     kept = [refs[i] for i in order if ctx.keep[i]]
     assert kept == sorted(kept, key=lambda s: s.encode())
+
+
+def test_each_batch_rows_imported_version_is_recorded_once_however_it_changes(tmp_path,
+                                                                             editors):
+    """The trigger writes a batch row's imported version to the history on its first change
+    or deletion (migration 0013: looked up only while the row is at version 1): bulk updates
+    through the feature table, a touch that leaves the version at 1, later changes and a
+    delete each leave exactly one imported version per row."""
+    do_import(tmp_path, editors.planner)
+    ids = sorted(Feature.objects.filter(layer__slug="titik").values_list("id", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE layers_historicalfeature")  # statistics of a near-empty table
+        cursor.execute("UPDATE layers_feature SET updated_at = now() WHERE id = %s", [ids[0]])
+        cursor.execute("UPDATE layers_feature SET updated_at = now() WHERE id = %s", [ids[0]])
+        for n in (1, 2):
+            cursor.execute("UPDATE layers_feature SET properties = properties || "
+                           "jsonb_build_object('n', %s) WHERE id = ANY(%s)", [n, ids])
+        cursor.execute("DELETE FROM layers_feature WHERE id = %s", [ids[1]])
+        cursor.execute("SELECT id, count(*), min(version), max(version) "
+                       "FROM layers_historicalfeature WHERE history_type = '+' "
+                       "AND id = ANY(%s) GROUP BY id ORDER BY id", [ids])
+        assert cursor.fetchall() == [(i, 1, 1, 1) for i in ids]
+        cursor.execute("SELECT version FROM layers_feature WHERE id = ANY(%s)", [ids])
+        assert sorted(v for (v,) in cursor.fetchall()) == [3, 3, 3, 3]
