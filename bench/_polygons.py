@@ -150,3 +150,24 @@ def generate(n: int, fmt: str = "gpkg", *, log=print) -> Path:
     else:
         tmpdir.rename(path.parent)
     return path
+
+
+def changed(n: int, *, log=print) -> Path:
+    """The cached GeoPackage of `generate(n)` with every row's `lantai` one higher (for timing
+    a re-import that updates every row)."""
+    source = generate(n, "gpkg", log=log)
+    path = source.with_name(source.stem + "-changed.gpkg")
+    if path.exists():
+        return path
+    import pyogrio
+
+    log(f"writing {path.name} (once)…")
+    frame = pyogrio.read_dataframe(source, layer=LAYER)
+    frame["lantai"] = frame["lantai"] + 1
+    tmpdir = Path(tempfile.mkdtemp(prefix=".gen-", dir=CACHE))
+    out = tmpdir / path.name
+    pyogrio.write_dataframe(frame, out, layer=LAYER, driver="GPKG",
+                            dataset_options={"VERSION": "1.2"})
+    out.rename(path)
+    tmpdir.rmdir()
+    return path
