@@ -284,10 +284,11 @@ def _read_arrow(source: Source) -> tuple[dict, pa.Table, pa.ChunkedArray | None]
 
 
 def read_source(source: Source) -> SourceRows:
-    """Read the whole layer, vectorised through GDAL's Arrow stream, in its own CRS: one read,
-    the attributes converted to pandas as pyogrio's `read_dataframe` does, the WKB kept as
-    Arrow binary (`read_dataframe` made a bytes object of each and parsed them all: ~0.35 s
-    for 200k polygons, which the fast lane of the geometry check spends aside, if at all).
+    """Read the whole layer, vectorised through GDAL's Arrow stream, in its own CRS: one read
+    (a big shapefile's two files at once, `_read_arrow`), the attributes converted to pandas
+    as pyogrio's `read_dataframe` does, the WKB kept as Arrow binary (`read_dataframe` made a
+    bytes object of each and parsed them all: ~0.35 s for 200k polygons, which the fast lane
+    of the geometry check spends aside, if at all).
     Dates and JSON fields take pyogrio's own conversion (a second, attribute-only read)."""
     try:
         with warnings.catch_warnings():
