@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from layers import permissions
 from layers.admin_scoping import ScopedFeatureAdmin
 from layers.models import (
     AdministrativeArea,
@@ -185,7 +186,7 @@ class LayerAdmin(SimpleHistoryAdmin):
             others, request, self.admin_site) if others else ([], {}, set(), [])
         model_count = {Layer._meta.verbose_name_plural: len(objs),
                        Feature._meta.verbose_name_plural: features, **model_count}
-        if features and not request.user.has_perm("layers.delete_feature"):
+        if features and not permissions.can_delete_layer(request.user):
             perms_needed.add(Feature._meta.verbose_name)
         summary = ngettext("%(count)d feature", "%(count)d features", features) % {
             "count": features}

@@ -130,6 +130,13 @@ def can_revert_import(user: User | None, area_codes: Iterable[str | None]) -> bo
     return all(can_publish_at(user, code) for code in set(area_codes))
 
 
+def can_delete_layer(user: User | None) -> bool:
+    """Deleting a layer deletes every feature of it, verified or not, wherever it lies: only
+    a publisher for every wilayah (a superuser, or a planner or administrator without a
+    wilayah) may."""
+    return user is not None and publish_scope(user) is None
+
+
 def can_edit_somewhere(user: User | None) -> bool:
     """Whether `user` may edit features anywhere (any editing role: field officer, desa
     operator, planner, administrator): the staff map then loads its editing tools and the field

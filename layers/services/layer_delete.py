@@ -23,12 +23,18 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from layers import permissions
 from layers.models import Feature, FeatureBatch, Layer
+from layers.services.edit_errors import EditForbidden
 
 
 @transaction.atomic
 def layer_delete(layer: Layer, *, user: AbstractBaseUser | None) -> int:
-    """Delete `layer` and its features; returns how many features went."""
+    """Delete `layer` and its features; returns how many features went. EditForbidden unless
+    `user` may delete layers (permissions.can_delete_layer)."""
+    if not permissions.can_delete_layer(user):
+        raise EditForbidden(_("Only a planner or administrator for the whole region may "
+                              "delete a layer."))
     history = Feature.history.model
     columns = ", ".join(f.column for f in history._meta.concrete_fields
                         if not f.column.startswith("history_"))

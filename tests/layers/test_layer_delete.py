@@ -6,12 +6,15 @@ instead of listing each."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.urls import reverse
 
 from importers import writers
 from layers.models import Feature, FeatureBatch, Layer
+from layers.services.edit_errors import EditForbidden
 from layers.services.layer_delete import layer_delete
+from tests.api.editing_support import client_for
 from tests.importers.test_feature_batches import batch_tables, do_import
 
 pytestmark = pytest.mark.django_db
@@ -48,14 +51,14 @@ def test_a_layer_goes_with_every_feature_and_each_ones_last_version_in_the_histo
 
 
 def test_the_admin_confirms_with_a_count_and_deletes_through_the_service(tmp_path, editors,
-                                                                        client, monkeypatch):
+                                                                        monkeypatch):
     monkeypatch.setattr(writers, "PARTS_MIN_ROWS", 10**9)  # one batch table, in this test
     layer = layer_with_batch_and_staged_rows(tmp_path, editors.planner)
     editors.admin.is_staff = editors.admin.is_superuser = True
     editors.admin.save()
-    client.force_login(editors.admin)
+    client = client_for(editors.admin)
     url = reverse("admin:layers_layer_delete", args=[layer.pk])
-    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(url)
     assert page.status_code == 200
     text = page.content.decode()
     assert "7 features" in text and "Titik 0" not in text  # counted, not listed one by one
@@ -64,3 +67,22 @@ def test_the_admin_confirms_with_a_count_and_deletes_through_the_service(tmp_pat
     assert not Layer.objects.filter(slug="titik").exists() and not Feature.objects.exists()
     assert not batch_tables()
     assert Feature.history.filter(history_type="-").count() == 7
+
+
+def test_only_a_region_wide_publisher_deletes_a_layer(tmp_path, editors):
+    """A planner scoped to one kabupaten may not delete a layer (it holds features wherever
+    they lie): refused by the service, and the admin's page says so and refuses the POST."""
+    layer = layer_with_batch_and_staged_rows(tmp_path, editors.planner)
+    with pytest.raises(EditForbidden):
+        layer_delete(layer, user=editors.planner)
+    # Even with Django's own permission to delete layers in the admin:
+    editors.planner.user_permissions.add(Permission.objects.get(codename="delete_layer"),
+                                         Permission.objects.get(codename="view_layer"))
+    editors.planner.is_staff = True
+    editors.planner.save()
+    client = client_for(editors.planner)
+    url = reverse("admin:layers_layer_delete", args=[layer.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "permission to delete" in page.content.decode()
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert Feature.objects.filter(layer=layer).count() == 7 and batch_tables()
