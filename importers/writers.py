@@ -34,7 +34,7 @@ from importers.copy_columns import (
 )
 from importers.geometry import Repairs
 from importers.targets import Target
-from layers.models.common import FeatureBase
+from layers.models.common import FeatureBase, history_columns
 from layers.services import feature_batches
 
 # A first import of at least PARTS_MIN_ROWS rows into a thematic layer is loaded in PARTS
@@ -75,13 +75,6 @@ def uuid7_series(n: int) -> np.ndarray:
     raw[:, 9] = ((low >> np.uint64(4)) & np.uint64(0xFF)).astype(np.uint8)
     raw[:, 10] = (raw[:, 10] & 0x0F) | ((low & np.uint64(0xF)) << np.uint64(4)).astype(np.uint8)
     return raw  # n × 16 bytes, each row what uuid_recv takes
-
-
-def _history_columns(model) -> list[str]:
-    history = model.history.model
-    skip = {"history_id", "history_date", "history_change_reason", "history_type",
-            "history_user_id"}
-    return [f.column for f in history._meta.concrete_fields if f.column not in skip]
 
 
 def write_rows(*, target: Target, stage: pd.DataFrame, geoms: np.ndarray | None,
@@ -306,7 +299,7 @@ def _record_history(cursor, model, rows: list[int], kind: str, params: dict) -> 
     import (what a revert of the import reads)."""
     if not rows:
         return
-    cols = _history_columns(model)
+    cols = history_columns(model)
     cursor.execute(f"""
         INSERT INTO {model.history.model._meta.db_table}
             ({', '.join(cols)}, history_date, history_change_reason, history_type,

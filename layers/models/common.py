@@ -81,6 +81,13 @@ class FeatureBase(models.Model):
         abstract = True
 
 
+def history_columns(model: type[models.Model]) -> list[str]:
+    """The columns a model's django-simple-history rows copy from it (all but the history's
+    own `history_*` bookkeeping): what set-based SQL writes into the history table."""
+    return [f.column for f in model.history.model._meta.concrete_fields
+            if not f.column.startswith("history_")]
+
+
 class GeometryType(models.TextChoices):
     POINT = "point", _("Point")
     LINE = "line", _("Line")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from layers import permissions
 from layers.codes import Level
 from layers.models import Asset, Feature, FeatureBatch, LandUseZone
+from layers.models.common import history_columns
 from layers.services import feature_batches
 from layers.services.edit_errors import (
     EditConflict,
@@ -48,11 +49,6 @@ def _model_of(target: str) -> type[models.Model] | None:
 def revertable_target(target: str) -> bool:
     """Whether imports into `target` can be undone here (assets, land use, thematic layers)."""
     return _model_of(target) is not None
-
-
-def _history_columns(model: type[models.Model]) -> list[str]:
-    return [f.column for f in model.history.model._meta.concrete_fields
-            if not f.column.startswith("history_")]
 
 
 def _fetch(sql: str, params: dict) -> list[tuple]:
@@ -106,7 +102,7 @@ def import_revert(*, job_id: int, by: AbstractBaseUser | None) -> ImportRevertRe
     _fetch(f"SELECT id FROM {table} WHERE id = ANY(%(ids)s::bigint[]) FOR UPDATE", params)
     _refuse_changed(model, table, history, params)
     _refuse_outside_scope(by, table, history, params)
-    columns = _history_columns(model)
+    columns = history_columns(model)
     restored = _restore(model, table, history, columns, params)
     deleted = 0
     if params["created"]:

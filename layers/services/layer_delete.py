@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from layers import permissions
 from layers.models import Feature, FeatureBatch, Layer
+from layers.models.common import history_columns
 from layers.services.edit_errors import EditForbidden
 
 
@@ -36,8 +37,7 @@ def layer_delete(layer: Layer, *, user: AbstractBaseUser | None) -> int:
         raise EditForbidden(_("Only a planner or administrator for the whole region may "
                               "delete a layer."))
     history = Feature.history.model
-    columns = ", ".join(f.column for f in history._meta.concrete_fields
-                        if not f.column.startswith("history_"))
+    columns = ", ".join(history_columns(Feature))
     with connection.cursor() as cursor:
         # Locked first: no import or edit adds rows to the layer while it goes.
         cursor.execute("SELECT id FROM layers_layer WHERE id = %s FOR UPDATE", [layer.pk])
