@@ -154,8 +154,8 @@ def _dumped(values, pgtype: str, wire: str, cursor) -> copy_binary.Var:
 
 def _as_column(values: list) -> pd.Series | pa.Array:
     """A list as a column converted once, not again for every block: int64 when every value
-    is an int (no float for ints with a None in between), a pyarrow binary array for bytes
-    (the uids), else objects as they are."""
+    is an int (no float for ints with a None in between), a pyarrow binary array for bytes,
+    else objects as they are."""
     series = pd.Series(values, dtype=object)
     kind = pd.api.types.infer_dtype(series, skipna=True) if len(series) else "empty"
     if kind == "integer" and not series.isna().any():
